@@ -1,0 +1,84 @@
+"""Terminal output that survives a Chinese Windows console (GBK / cp936), a pipe and a redirect.
+
+Characters GBK lacks are mapped to close equivalents (› → >) and anything else unencodable is replaced, so
+printing never raises. Progress goes to stderr and only when stderr is a terminal, so batch logs stay clean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Characters used in messages that GBK cannot encode, and what to print instead.
+_GBK_SAFE = str.maketrans({"›": ">", "✓": "√", "✗": "×", "…": "…", "\u2011": "-", "•": "·"})
+
+
+class SafeStream:
+    """A text stream wrapper: translates and replaces what the target encoding lacks."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._utf = self.encoding.lower().replace("-", "").startswith("utf")
+
+    def write(self, text: str) -> int:
+        if not self._utf:
+            text = text.translate(_GBK_SAFE).encode(self.encoding, "replace").decode(self.encoding)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:  # `qhunion ... | head` closes the pipe early: not an error for the user
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _console(stream: IO[str]) -> Console:
+    from rich.console import Console
+
+    safe = SafeStream(stream)
+    # Off a terminal Rich would wrap at 80 columns; Chinese tables need more to stay readable in a log.
+    width = None if safe.isatty() else 140
+    return Console(file=safe, width=width, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
+
+
+def out() -> Console:
+    return _console(sys.stdout)
+
+
+def err() -> Console:
+    return _console(sys.stderr)
+
+
+def write(text: str) -> None:
+    """Plain text to stdout (CSV, JSON): no Rich markup processing, same encoding safety."""
+    SafeStream(sys.stdout).write(text)
+
+
+@contextlib.contextmanager
+def progress(description: str) -> Iterator[Callable[[int], None]]:
+    """Yields advance(n). A live counter on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} 行"), TimeElapsedColumn(),
+                  console=err(), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda n: bar.advance(task, n)

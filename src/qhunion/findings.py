@@ -1,0 +1,161 @@
+"""Findings: what the reader and the rules noticed about the data, as values.
+
+Each finding has a stable code from one catalogue, a severity, and the place as Excel shows it (file, sheet,
+1-based row, column letter and header), so staff can go straight to the cell. Checks return findings; they
+never raise and never print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One entry of the catalogue: a code, its severity, a title and a message template."""
+
+    code: str
+    severity: Severity
+    title: str
+    template: str
+
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)
+
+CATALOGUE: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        # Files and sheets
+        Kind("sheet-skipped", N, "工作表未识别", "工作表中没有调查表表头（如“企业名称”），已跳过{why}"),
+        Kind("sheet-hidden", N, "隐藏工作表", "隐藏的工作表没有调查表表头，已跳过"),
+        Kind("encoding-used", N, "文件编码", "按 {encoding} 编码读取"),
+        Kind("column-unmapped", N, "未识别的列", "该列不是调查表字段，已保留原值，不参与判定"),
+        Kind("column-duplicate", W, "重复的列", "与 {other} 列同为“{label}”，以 {other} 列为准"),
+        Kind("column-missing", W, "缺少的列", "表中没有“{label}”列{why}"),
+        # Cell values
+        Kind("count-approx", W, "约数", "“{value}”是约数，已按 {number} 读取，请核实"),
+        Kind("count-read-as", N, "数字写法", "“{value}”已按 {number} 读取"),
+        Kind("count-invalid", E, "无法识别的数字", "“{value}”不是有效的人数或车辆数，请填写整数"),
+        Kind("count-negative", E, "负数", "“{value}”为负数，请更正"),
+        Kind("count-fraction", E, "小数", "“{value}”不是整数，请更正"),
+        Kind("count-absurd", E, "数值过大", "“{value}”超过 {limit}，明显有误，请核实"),
+        Kind("count-inconsistent", E, "数字矛盾", "{part_label} {part} 大于 {whole_label} {whole}，请核实"),
+        Kind("bool-invalid", E, "无法识别的是/否", "“{value}”无法识别为是或否，请填写“是”或“否”"),
+        Kind("status-invalid", W, "经营状况不明", "“{value}”不是 正常/停业/歇业/注销/吊销 之一，按正常处理"),
+        Kind("type-invalid", W, "主体类型不明", "“{value}”不是已知的主体类型，请从下拉列表中选择"),
+        Kind("group-invalid", W, "群体不明", "“{value}”不是“八大群体”之一，按货车司机处理"),
+        Kind("field-invalid", W, "领域不明", "“{value}”不是“五大领域”之一"),
+        Kind("cell-error", E, "单元格错误", "单元格为 Excel 错误值“{value}”，请修正公式或改填数值"),
+        Kind("cell-date", E, "日期填在数字列", "“{value}”是日期，该列应填数字"),
+        Kind("text-too-long", W, "文字过长", "内容有 {length} 个字符，已截断为 {limit} 个"),
+        Kind("text-control", N, "控制字符", "内容中的不可见控制字符已去除"),
+        Kind("name-missing", E, "缺少企业名称", "该行有数据但没有企业名称，已跳过"),
+        # Regions
+        Kind("region-unknown", E, "未知地区", "“{value}”不是青海省的市（州）或县（市、区）{nearest}"),
+        Kind("region-former", N, "旧地名", "“{value}”现为“{current}”，已按“{current}”统计"),
+        Kind("region-mismatch", E, "地区矛盾", "{county}属于{actual}，与所填市（州）“{stated}”不符，已按{actual}统计"),
+        Kind("region-missing", E, "缺少地区", "未填写县（市、区）或市（州），无法按地区判定和汇总"),
+        # Credit codes
+        Kind("code-invalid", E, "信用代码无效", "“{value}”不是有效的统一社会信用代码（{why}）"),
+        Kind("code-duplicate", W, "信用代码重复", "与 {other} 重复，同一企业可能填了两次"),
+        Kind("code-region", N, "登记地与经营地不同", "信用代码的登记地为{registered}，与所填经营地{declared}不同"),
+        Kind("code-type", N, "按信用代码推定类型", "未填主体类型，按信用代码第 2 位推定为“{kind}”"),
+        # Rules
+        Kind("registered-only", W, "仅有登记车辆数", "未填实际拥有车辆数，暂按登记车辆数 {value} 判定，请核实实际拥有数"),
+        Kind("unverified", W, "待核实", "{missing}未填，可能达到单独建会标准，请补填后重新判定"),
+    )
+}
+
+
+@dataclass(slots=True)
+class Finding:
+    """A finding at a place. ``row`` is the 1-based row as Excel (or a text editor for CSV) shows it;
+    ``column`` is the 0-based column index, shown as a letter."""
+
+    code: str
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: int | None = None
+    header: str | None = None
+    value: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> Kind:
+        return CATALOGUE[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+    @property
+    def column_letter(self) -> str | None:
+        return None if self.column is None else column_letter(self.column)
+
+    @property
+    def place(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.row is not None:
+            cell = f"第 {self.row} 行"
+            if self.column is not None:
+                cell += f" {self.column_letter} 列"
+                if self.header:
+                    cell += f"（{self.header}）"
+            parts.append(cell)
+        elif self.column is not None:
+            parts.append(f"{self.column_letter} 列" + (f"（{self.header}）" if self.header else ""))
+        return " › ".join(parts)
+
+    @property
+    def text(self) -> str:
+        """The message without the place, e.g. “二十辆”已按 20 读取."""
+        return self.kind.template.format(value=self.value, **self.params)
+
+    @property
+    def message(self) -> str:
+        return f"{self.place}：{self.text}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column_letter,
+            "header": self.header,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (Excel's bijective base 26)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def count_by_severity(findings: list[Finding]) -> dict[Severity, int]:
+    counts = dict.fromkeys(Severity, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts

@@ -1,0 +1,413 @@
+"""Recognising the survey inside raw sheets: find the header (one row or a two-row merged header under a
+title), map columns to canonical fields, skip filler, totals and notes rows, and turn every data row into a
+`Record` with findings placed at their cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from . import credit, fields, values
+from .fields import BY_ID, COUNT_PARTS, Kind
+from .findings import Finding, Severity
+from .io import Sheet, UnreadableFile, expand, read_sheets
+from .records import Record
+from .regions import gazetteer
+from .text import fold, header_key
+
+HEADER_SCAN = 30  # rows searched for the header: titles and 填报单位 lines sit above it
+MIN_FIELDS = 3  # name plus two more: a stray 名称 cell in a note is not a survey header
+
+# Rows that are not enterprises: totals, notes, signatures, and the template's example row. Matched on the
+# first cells of a row.
+_FOOTER = re.compile(r"^(?:示例|合计|小计|总计|累计|总数|填表说明|填报说明|说明|备注|注[:：]|注\d|审核人|制表|填表人|填报人|负责人[:：])")
+_IGNORED_HEADERS = frozenset({"序号", "编号", "no", "序", "行号"})
+_BRACKETED = re.compile(r"[(（\[【〔][^)）\]】〕]*[)）\]】〕]")
+
+
+@cache
+def _spelling_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for f in fields.FIELDS:
+        for spelling in (f.label, *f.spellings):
+            index.setdefault(header_key(spelling), f.id)
+    return index
+
+
+def match_header(text: str) -> str | None:
+    """A header cell → field id, or None. ``实际拥有车辆数（辆）`` and ``实际拥有车辆数(不含挂靠)`` both match."""
+    index = _spelling_index()
+    key = header_key(text)
+    if key in index:
+        return index[key]
+    bare = header_key(_BRACKETED.sub("", fold(text)))
+    return index.get(bare) if bare else None
+
+
+@dataclass(slots=True)
+class Column:
+    index: int  # absolute 0-based column
+    header: str  # as shown to users: the lower header cell, or the only one
+    field: str | None
+
+
+@dataclass
+class SheetLayout:
+    file: str
+    sheet: str
+    header_rows: tuple[int, ...] = ()
+    columns: list[Column] = field(default_factory=list)
+    records: int = 0
+    skipped: str | None = None  # why the sheet was not read as a survey
+    encoding: str | None = None
+    first_column: int = 0  # absolute column of each record's cells[0]
+
+    @property
+    def mapped(self) -> dict[str, Column]:
+        return {c.field: c for c in self.columns if c.field}
+
+
+@dataclass
+class Survey:
+    """Everything read from the inputs: records, the layouts found, findings not tied to a record, and the
+    files that could not be read at all."""
+
+    records: list[Record] = field(default_factory=list)
+    layouts: list[SheetLayout] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: list[UnreadableFile] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # names, as findings show them
+    paths: list[Path] = field(default_factory=list)
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for r in self.records:
+            out += r.issues
+        return out
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell == int(cell):
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _map_columns(upper: list[str], lower: list[str] | None, first_column: int) -> list[Column]:
+    columns: list[Column] = []
+    taken: set[str] = set()
+    group = ""
+    width = max(len(upper), len(lower or []))
+    for i in range(width):
+        u = upper[i] if i < len(upper) else ""
+        lo = (lower[i] if i < len(lower) else "") if lower is not None else ""
+        if lower is not None:
+            # A merged group cell (车辆情况) spans the sub-headers to its right; Excel keeps its text only in
+            # the first cell and CSV exports leave the rest blank, so carry it across.
+            group = u or (group if lo else "")
+            candidates = [group + lo, lo, u] if lo else [u]
+        else:
+            candidates = [u]
+        shown = lo or u
+        found = None
+        for text in candidates:
+            if text and (fid := match_header(text)) and fid not in taken:
+                found = fid
+                break
+        if found:
+            taken.add(found)
+        if shown or found:
+            columns.append(Column(first_column + i, shown, found))
+    return columns
+
+
+def _score(columns: list[Column]) -> int:
+    mapped = {c.field for c in columns if c.field}
+    return len(mapped) if "name" in mapped else 0
+
+
+def find_header(rows: list[tuple[int, list[Any]]], first_column: int) -> tuple[int, int, list[Column]] | None:
+    """(first header row position, number of header rows, columns) in the scanned rows, or None."""
+    best: tuple[int, int, int, list[Column]] | None = None
+    texts = [[_text(c) for c in cells] for _, cells in rows]
+    for pos, upper in enumerate(texts):
+        if sum(1 for t in upper if t) < 2:
+            continue
+        options = [(1, _map_columns(upper, None, first_column))]
+        if pos + 1 < len(texts):
+            options.append((2, _map_columns(upper, texts[pos + 1], first_column)))
+        for height, columns in options:
+            score = _score(columns)
+            if score >= MIN_FIELDS and (best is None or score > best[0]):
+                best = (score, pos, height, columns)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _is_footer(cells: list[Any]) -> bool:
+    seen = 0
+    for cell in cells:
+        text = _text(cell)
+        if not text:
+            continue
+        if _FOOTER.match(text.replace(" ", "").replace("\u3000", "")):
+            return True
+        seen += 1
+        if seen == 3:
+            break
+    return False
+
+
+class SheetReader:
+    """Turns one sheet's raw rows into records. Parsing plans are computed once per sheet."""
+
+    def __init__(self, sheet: Sheet, layout: SheetLayout, data_rows: Iterable[tuple[int, list[Any]]],
+                 notes: list[Finding]) -> None:
+        self.sheet = sheet
+        self.notes = notes  # findings of rows that yield no record
+        self.layout = layout
+        self.data_rows = data_rows
+        offset = sheet.first_column
+        self.plan = [
+            (c.index - offset, c, BY_ID[c.field]) for c in layout.columns if c.field is not None
+        ]
+        self.name_header_key = header_key(layout.mapped["name"].header)
+
+    def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
+        return Finding(
+            code, self.sheet.file, self.sheet.name, row,
+            column.index if column else None, column.header if column else None,
+            None if value is None else _text(value), params,
+        )
+
+    def __iter__(self) -> Iterator[Record]:
+        for number, cells in self.data_rows:
+            record = self.read_row(number, cells)
+            if record is not None:
+                self.layout.records += 1
+                yield record
+
+    def read_row(self, number: int, cells: list[Any]) -> Record | None:
+        if not any(c is not None and c != "" for c in cells) or _is_footer(cells):
+            return None
+        record = Record(self.sheet.file, self.sheet.name, number, cells)
+        issues = record.issues
+        has_data = False
+        region_raw: dict[str, tuple[str, Column]] = {}
+        for pos, column, spec in self.plan:
+            raw = cells[pos] if pos < len(cells) else None
+            if raw is None or raw == "":
+                continue
+            has_data = True
+            kind = spec.kind
+            if kind is Kind.TEXT:
+                value, code, params = values.parse_text(raw)
+            elif kind is Kind.PREFECTURE or kind is Kind.COUNTY:
+                region_raw[spec.id] = (_text(raw), column)
+                continue
+            elif kind is Kind.CODE:
+                self._read_code(record, raw, column)
+                continue
+            else:
+                value, code, params = values.PARSERS[kind](raw)
+            if code:
+                issues.append(self.finding(code, number, column, raw, **(params or {})))
+            setattr(record, spec.id, value)
+        if not has_data:
+            return None
+        if record.name is None:
+            issues.append(self.finding("name-missing", number, self.layout.mapped["name"]))
+            # Kept out of the records: a row without a name cannot be acted on, but its finding is reported.
+            self.notes.append(issues[-1])
+            return None
+        if header_key(record.name) == self.name_header_key:
+            return None  # the header repeated (a printout pasted back together)
+        self._resolve_region(record, region_raw)
+        self._cross_checks(record)
+        return record
+
+    def _read_code(self, record: Record, raw: Any, column: Column) -> None:
+        code = credit.parse(_text(raw))
+        record.credit_code = code.value
+        record.credit_valid = code.valid
+        if not code.valid:
+            record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
+
+    def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
+        pref_text, pref_col = raw.get("prefecture", ("", None))
+        county_text, county_col = raw.get("county", ("", None))
+        outcome = resolve_region(pref_text, county_text)
+        record.prefecture, record.county, record.county_code = outcome[0], outcome[1], outcome[2]
+        for code, which, params in outcome[3]:
+            column = county_col if which == "county" else pref_col
+            value = county_text if which == "county" else pref_text
+            record.issues.append(self.finding(code, record.row, column, value or None, **params))
+
+    def _cross_checks(self, record: Record) -> None:
+        mapped = self.layout.mapped
+        for part, whole in COUNT_PARTS:
+            p, w = getattr(record, part), getattr(record, whole)
+            if p is not None and w is not None and p > w:
+                record.issues.append(self.finding(
+                    "count-inconsistent", record.row, mapped.get(part), p,
+                    part_label=BY_ID[part].label, part=p, whole_label=BY_ID[whole].label, whole=w))
+        if record.credit_valid and record.credit_code:
+            code = credit.Code(record.credit_code, True)
+            column = mapped.get("credit_code")
+            if record.entity_type is None and code.kind in ("企业", "个体工商户"):
+                record.entity_type = code.kind
+                record.issues.append(self.finding("code-type", record.row, column, record.credit_code, kind=code.kind))
+            registered = code.region_code
+            if registered and record.county_code and registered != record.county_code:
+                place = gazetteer().by_code.get(registered)
+                if place is None or place.code[:4] != record.county_code[:4] or place.is_county:
+                    record.issues.append(self.finding(
+                        "code-region", record.row, column, record.credit_code,
+                        registered=place.name if place else f"代码 {registered}（青海省外或已撤销）",
+                        declared=record.county))
+
+
+@cache
+def resolve_region(pref_text: str, county_text: str) -> tuple[
+        str | None, str | None, str | None, tuple[tuple[str, str, dict[str, Any]], ...]]:
+    """(prefecture, county, county code, findings as (code, 'prefecture'|'county', params)). Cached: a
+    province's survey names its 53 divisions over and over."""
+    g = gazetteer()
+    notes: list[tuple[str, str, dict[str, Any]]] = []
+    pref = g.prefecture(pref_text) if pref_text else None
+    county = g.county(county_text) if county_text else None
+    if county_text and county is None:
+        as_pref = g.prefecture(county_text)
+        if as_pref is not None and pref is None:
+            pref = as_pref  # a prefecture written in the county column: keep what it tells
+        elif as_pref is None:
+            notes.append(("region-unknown", "county", {"nearest": _nearest_hint(county_text, "county")}))
+    if pref_text and pref is None:
+        as_county = g.county(pref_text)
+        if as_county is not None and county is None:
+            county = as_county  # 格尔木 written in the prefecture column
+        elif as_county is None:
+            notes.append(("region-unknown", "prefecture", {"nearest": _nearest_hint(pref_text, "prefecture")}))
+    for match, which in ((pref, "prefecture"), (county, "county")):
+        if match is not None and match.former:
+            notes.append(("region-former", which, {"current": match.division.name}))
+    p = pref.division if pref else None
+    c = county.division if county else None
+    if c is not None:
+        parent = g.by_code[c.parent_code]
+        if p is not None and p.code != parent.code:
+            notes.append(("region-mismatch", "county", {"county": c.name, "actual": parent.name, "stated": pref_text}))
+        p = parent
+    if p is None and c is None and not notes:
+        notes.append(("region-missing", "county", {}))
+    return (p.name if p else None, c.name if c else None, c.code if c else None, tuple(notes))
+
+
+def _nearest_hint(text: str, level: str) -> str:
+    names = gazetteer().nearest_names(text, level)
+    return f"，是否是：{'、'.join(names)}？" if names else ""
+
+
+def read_sheet(sheet: Sheet) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
+    """Find the survey in a sheet. Returns its layout, a lazy iterator of its records, and a list that
+    collects the findings not tied to a record (filled as the iterator runs)."""
+    layout = SheetLayout(sheet.file, sheet.name, encoding=sheet.encoding, first_column=sheet.first_column)
+    notes: list[Finding] = []
+    rows = iter(sheet.rows)
+    head = list(islice(rows, HEADER_SCAN))
+    found = find_header(head, sheet.first_column)
+    if found is None:
+        layout.skipped = "hidden" if not sheet.visible else ("empty" if not head else "no-header")
+        code = "sheet-hidden" if not sheet.visible else "sheet-skipped"
+        why = "（工作表为空）" if not head else ""
+        notes.append(Finding(code, sheet.file, sheet.name, params={"why": why}))
+        return layout, iter(()), notes
+    pos, height, columns = found
+    layout.header_rows = tuple(head[pos + i][0] for i in range(height))
+    layout.columns = columns
+    if sheet.encoding:
+        notes.append(Finding("encoding-used", sheet.file, sheet.name, params={"encoding": sheet.encoding}))
+    notes += _column_notes(sheet, layout)
+
+    def data() -> Iterator[tuple[int, list[Any]]]:
+        yield from head[pos + height:]
+        yield from rows
+
+    return layout, iter(SheetReader(sheet, layout, data(), notes)), notes
+
+
+def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
+    notes: list[Finding] = []
+    row = layout.header_rows[-1]
+    mapped = layout.mapped
+    for c in layout.columns:
+        if c.field is None and header_key(c.header) not in _IGNORED_HEADERS:
+            notes.append(Finding("column-unmapped", sheet.file, sheet.name, row, c.index, c.header))
+    wanted = {
+        "vehicles_owned": "，将按登记车辆数判定" if "vehicles_registered" in mapped else "，无法按车辆数判定单独建会",
+        "employees": "，无法按职工人数判定单独建会",
+        "county": "，将只按市（州）汇总" if "prefecture" in mapped else "，无法按地区判定和汇总",
+    }
+    for fid, why in wanted.items():
+        if fid not in mapped:
+            notes.append(Finding("column-missing", sheet.file, sheet.name, row,
+                                 params={"label": BY_ID[fid].label, "why": why}))
+    return notes
+
+
+def duplicate_codes(records: Iterable[Record]) -> None:
+    """The same valid credit code twice, within or across files: flag every later occurrence."""
+    first: dict[str, Record] = {}
+    for r in records:
+        if not (r.credit_valid and r.credit_code):
+            continue
+        seen = first.setdefault(r.credit_code, r)
+        if seen is not r:
+            other = f"{seen.file} › {seen.sheet} › 第 {seen.row} 行" if seen.file != r.file else f"第 {seen.row} 行"
+            r.issues.append(Finding("code-duplicate", r.file, r.sheet, r.row, None, BY_ID["credit_code"].label,
+                                    r.credit_code, {"other": other}))
+
+
+def read_survey(inputs: Iterable[str | Path], encoding: str | None = None) -> Survey:
+    """Read every file, sheet and row. Files that cannot be read are collected, not raised, so one bad
+    file does not stop a county batch."""
+    survey = Survey()
+    for path in expand(str(p) for p in inputs):
+        survey.files.append(path.name)
+        survey.paths.append(path)
+        read_file(path, survey, encoding)
+    duplicate_codes(survey.records)
+    return survey
+
+
+def read_file(path: Path, survey: Survey, encoding: str | None = None) -> None:
+    start = len(survey.records)
+    layouts_before = len(survey.layouts)
+    try:
+        for sheet in read_sheets(path, encoding):
+            layout, records, notes = read_sheet(sheet)
+            survey.layouts.append(layout)
+            survey.records.extend(records)
+            survey.findings.extend(notes)
+    except UnreadableFile as exc:
+        del survey.records[start:]
+        del survey.layouts[layouts_before:]
+        survey.unreadable.append(exc)
+        return
+    layouts = survey.layouts[layouts_before:]
+    if not any(lay.skipped is None for lay in layouts):
+        reason = ("工作簿中没有任何数据，请检查是否发错了文件" if all(lay.skipped == "empty" for lay in layouts)
+                  else "没有找到调查表表头（至少需要“企业名称”等三列），请使用 qhunion template 生成的模板或检查表头")
+        survey.unreadable.append(UnreadableFile(path, reason))
+
+
+def errors(findings: Iterable[Finding]) -> int:
+    return sum(1 for f in findings if f.severity is Severity.ERROR)

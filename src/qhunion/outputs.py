@@ -1,0 +1,63 @@
+"""Where outputs go and how they are written: atomically, never over the input, with a clear error when the
+target is locked (open in Excel) or not writable."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+WORKBOOK_SUFFIX = "_建会判定.xlsx"
+
+
+class OutputError(Exception):
+    """An output could not be written. ``reason`` is a Chinese sentence."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}：{reason}")
+
+
+def default_workbook_path(source: Path) -> Path:
+    return source.with_name(source.stem + WORKBOOK_SUFFIX)
+
+
+def is_own_output(path: Path) -> bool:
+    """qhunion's annotated workbooks lie beside the inputs; a folder re-run must not read them as surveys."""
+    return path.name.endswith(WORKBOOK_SUFFIX)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it replaces the target in one rename, so a
+    reader (or an interrupted run) sees the old file or the new one, never a torn one."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=target.suffix, dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(target, f"无法在“{folder}”中写入文件（{exc.strerror or '没有写入权限'}），请换一个输出位置") from exc
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise OutputError(target, "文件被占用或没有写入权限（是否正在 Excel 中打开？），请关闭后重试") from exc
+        except OSError as exc:
+            raise OutputError(target, f"无法写入（{exc.strerror}），请换一个输出位置") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_text(target: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    with atomic_path(target) as tmp, tmp.open("w", encoding=encoding, newline="") as fh:
+        yield fh

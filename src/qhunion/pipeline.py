@@ -1,0 +1,60 @@
+"""Read → decide → plan, as plain functions returning values. The CLI and the renderers sit on top."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fields import BY_ID
+from .findings import Finding
+from .intake import SheetLayout, Survey, read_survey
+from .plan import Proposal, formation_plan
+from .records import Record
+from .rules import Decision, classify
+from .ruleset import RuleSet
+
+
+@dataclass
+class Result:
+    survey: Survey
+    decisions: list[Decision]  # one per survey.records, same order
+    plan: list[Proposal]
+    ruleset: RuleSet
+
+    @property
+    def pairs(self) -> list[tuple[Record, Decision]]:
+        return list(zip(self.survey.records, self.decisions, strict=True))
+
+    def counts(self) -> Counter[str]:
+        return Counter(d.code for d in self.decisions)
+
+
+def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetLayout]) -> None:
+    """Turn what a rule noticed (registered count used, counts missing) into findings at the cells."""
+    mapped = layouts[(r.file, r.sheet)].mapped
+    for flag in d.flags:
+        if flag == "registered-only":
+            col = mapped.get("vehicles_registered")
+            r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
+                                    col.header if col else None, str(r.vehicles_registered)))
+        elif flag == "unverified":
+            missing = [t.what for t in d.terms if t.op == "missing"]
+            col = mapped.get(missing[0])
+            r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
+                                    col.header if col else BY_ID[missing[0]].label, None,
+                                    {"missing": "、".join(BY_ID[m].label for m in missing)}))
+
+
+def decide_survey(survey: Survey, rs: RuleSet) -> Result:
+    decisions = classify(survey.records, rs)
+    layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
+    for r, d in zip(survey.records, decisions, strict=True):
+        if d.flags:
+            _flag_findings(r, d, layouts)
+    return Result(survey, decisions, formation_plan(zip(survey.records, decisions, strict=True)), rs)
+
+
+def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None) -> Result:
+    return decide_survey(read_survey(inputs, encoding), rs)

@@ -1,0 +1,59 @@
+"""A surveyed enterprise as a clean record, with where it came from and what was noticed about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding, Severity
+
+
+@dataclass(slots=True)
+class Record:
+    file: str
+    sheet: str
+    row: int  # as Excel shows it
+    cells: list[Any] = field(default_factory=list)  # the row as read, for the annotated copy
+    name: str | None = None
+    credit_code: str | None = None
+    credit_valid: bool = False
+    prefecture: str | None = None
+    county: str | None = None
+    county_code: str | None = None
+    address: str | None = None
+    entity_type: str | None = None
+    status: str | None = None
+    domain: str | None = None
+    group: str | None = None
+    vehicles_registered: int | None = None
+    vehicles_owned: int | None = None
+    employees: int | None = None
+    drivers: int | None = None
+    migrant_workers: int | None = None
+    has_union: bool | None = None
+    union_name: str | None = None
+    members: int | None = None
+    driver_members: int | None = None
+    migrant_members: int | None = None
+    anchor: str | None = None
+    willingness: str | None = None
+    suggestions: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    reporter: str | None = None
+    issues: list[Finding] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Identity across files and rounds: the credit code, else name + county."""
+        if self.credit_code and self.credit_valid:
+            return self.credit_code
+        return f"{self.name or ''}|{self.county or self.prefecture or ''}"
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.issues)
+
+    def get(self, field_id: str) -> Any:
+        return getattr(self, field_id)

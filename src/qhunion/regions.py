@@ -1,0 +1,120 @@
+"""The Qinghai gazetteer: 8 prefectures and 45 county-level units, with short and former names.
+
+Data: `data/qinghai_divisions.csv` (NBS 2023 / MCA 2024, see shared/reference/SOURCES.md). Spreadsheets
+write the same place many ways — 西宁 / 西宁市, 海西州, 湟中县 (湟中区 since 2019), 大柴旦行委 (行政委员会),
+冷湖 (part of 茫崖市 since 2018) — and all of them must land on one division.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .text import fold, nearest
+
+PROVINCE = "青海省"
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    code: str
+    name: str
+    level: str  # "prefecture" | "county"
+    parent_code: str
+    parent_name: str
+    short_name: str
+    former_names: tuple[str, ...]
+
+    @property
+    def is_county(self) -> bool:
+        return self.level == "county"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    division: Division
+    former: bool  # matched a former name (湟中县 → 湟中区): worth telling the user
+
+
+def _key(text: str) -> str:
+    return fold(text).replace(" ", "").replace("行委", "行政委员会")
+
+
+class Gazetteer:
+    def __init__(self, divisions: list[Division]) -> None:
+        self.divisions = divisions
+        self.by_code = {d.code: d for d in divisions}
+        self._index: dict[str, dict[str, Match]] = {"prefecture": {}, "county": {}}
+        for d in divisions:
+            index = self._index[d.level]
+            current = [d.name, d.short_name]
+            if d.level == "prefecture" and d.name.endswith("自治州"):
+                current.append(d.short_name + "州")  # 海西州, 玉树州
+            if d.level == "county" and d.name.endswith("自治县"):
+                current.append(d.short_name + "县")  # 大通县, 河南县
+            for name in current:
+                index.setdefault(_key(name), Match(d, former=False))
+            for name in d.former_names:
+                index.setdefault(_key(name), Match(d, former=True))
+                if name.endswith("行政委员会"):  # 冷湖行政委员会 → 冷湖
+                    index.setdefault(_key(name[: -len("行政委员会")]), Match(d, former=True))
+
+    def _find(self, level: str, text: str) -> Match | None:
+        key = _key(text)
+        index = self._index[level]
+        if key in index:
+            return index[key]
+        # “青海省西宁市城北区”, “西宁市城北区”: drop the province and any prefecture in front.
+        for prefix in (PROVINCE, "青海"):
+            if key.startswith(prefix) and key[len(prefix):] in index:
+                return index[key[len(prefix):]]
+        if level == "county":
+            for p in self.prefectures():
+                for name in (p.name, p.short_name + ("州" if p.name.endswith("自治州") else "市"), p.short_name):
+                    k = _key(name)
+                    rest = key.removeprefix(PROVINCE)
+                    if rest.startswith(k) and rest[len(k):] in index:
+                        return index[rest[len(k):]]
+        return None
+
+    def prefecture(self, text: str) -> Match | None:
+        return self._find("prefecture", text)
+
+    def county(self, text: str) -> Match | None:
+        return self._find("county", text)
+
+    def prefectures(self) -> list[Division]:
+        return [d for d in self.divisions if d.level == "prefecture"]
+
+    def counties(self, prefecture_code: str | None = None) -> list[Division]:
+        return [d for d in self.divisions
+                if d.level == "county" and (prefecture_code is None or d.parent_code == prefecture_code)]
+
+    def nearest_names(self, text: str, level: str | None = None) -> list[str]:
+        names = [d.name for d in self.divisions if level is None or d.level == level]
+        names += [d.short_name for d in self.divisions if level is None or d.level == level]
+        found = nearest(fold(text), names)
+        # Show full names only, once each.
+        full = {d.short_name: d.name for d in self.divisions}
+        return list(dict.fromkeys(full.get(n, n) for n in found))
+
+    def any_level(self, text: str) -> Match | None:
+        """For --region: a county name wins over a prefecture only when it is not also a prefecture."""
+        return self.prefecture(text) or self.county(text)
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    raw = resources.files("qhunion").joinpath("data/qinghai_divisions.csv").read_text("utf-8")
+    divisions = [
+        Division(
+            code=row["code"], name=row["name"], level=row["level"], parent_code=row["parent_code"],
+            parent_name=row["parent_name"], short_name=row["short_name"],
+            former_names=tuple(n for n in row["former_names"].replace("；", ";").split(";") if n),
+        )
+        for row in csv.DictReader(io.StringIO(raw))
+    ]
+    return Gazetteer(divisions)

@@ -1,0 +1,218 @@
+"""Rendering results as terminal tables, CSV and JSON. Renderers take values and return or print text;
+they decide nothing. Personal columns (联系人, 电话, 身份证号) never appear here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .fields import BY_ID
+from .findings import Finding, Severity, count_by_severity
+from .intake import Survey
+from .pipeline import Result
+from .records import Record
+from .rules import Decision
+from .ruleset import DECISION_CODES, RuleSet
+
+# CSV opened in Excel runs a cell starting with these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([excel_safe(_flat(row.get(c))) for c in columns])
+    return buf.getvalue()
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "；".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return value
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+# ── check ────────────────────────────────────────────────────────────────────────────────────────────
+ISSUE_COLUMNS = ("code", "severity", "file", "sheet", "row", "column", "header", "value", "message")
+
+
+def check_data(survey: Survey) -> dict[str, Any]:
+    findings = survey.all_findings()
+    counts = count_by_severity(findings)
+    files = []
+    for name in survey.files:
+        sheets = [
+            {
+                "sheet": lay.sheet,
+                "header_rows": list(lay.header_rows),
+                "encoding": lay.encoding,
+                "records": lay.records,
+                "skipped": lay.skipped,
+                "columns": [
+                    {"column": _letter(c.index), "header": c.header, "field": c.field,
+                     "label": BY_ID[c.field].label if c.field else None}
+                    for c in lay.columns
+                ],
+            }
+            for lay in survey.layouts if lay.file == name
+        ]
+        unreadable = next((u.reason for u in survey.unreadable if _name(u.path) == name), None)
+        files.append({"file": name, "sheets": sheets, "unreadable": unreadable})
+    return {
+        "records": len(survey.records),
+        "files": files,
+        "errors": counts[Severity.ERROR],
+        "warnings": counts[Severity.WARNING],
+        "infos": counts[Severity.INFO],
+        "issues": [f.as_dict() for f in findings],
+    }
+
+
+def _name(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).name
+
+
+def _letter(index: int) -> str:
+    from .findings import column_letter
+
+    return column_letter(index)
+
+
+def print_check(survey: Survey, console: Any) -> None:
+    from rich.table import Table
+
+    for lay in survey.layouts:
+        title = f"{lay.file} › {lay.sheet}"
+        if lay.skipped:
+            console.print(f"[dim]{title}：未识别为调查表，已跳过[/dim]")
+            continue
+        rows = "、".join(str(r) for r in lay.header_rows)
+        enc = f"，编码 {lay.encoding}" if lay.encoding else ""
+        console.print(f"[bold]{title}[/bold]：表头在第 {rows} 行{enc}，读到 {lay.records} 条记录")
+        table = Table("列", "表头", "对应字段", show_edge=False, pad_edge=False, box=None)
+        for c in lay.columns:
+            label = BY_ID[c.field].label if c.field else "[yellow]（未识别，保留原值）[/yellow]"
+            table.add_row(_letter(c.index), c.header, label)
+        console.print(table)
+    print_findings(survey.all_findings(), console)
+    for u in survey.unreadable:
+        console.print(f"[red]无法读取[/red] {_name(u.path)}：{u.reason}")
+    print_totals(len(survey.records), survey.all_findings(), console)
+
+
+def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
+    from rich.table import Table
+
+    shown = [f for f in findings if f.severity is not Severity.INFO or f.row is not None]
+    if not shown:
+        return
+    table = Table("级别", "位置", "说明", title="数据问题", show_lines=False, box=None, pad_edge=False)
+    style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for f in sorted(shown, key=lambda f: order[f.severity])[:limit]:
+        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", f.place, f.text)
+    console.print(table)
+    if len(shown) > limit:
+        console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
+
+
+def print_totals(records: int, findings: list[Finding], console: Any) -> None:
+    counts = count_by_severity(findings)
+    console.print(f"共 {records} 条记录；错误 {counts[Severity.ERROR]} 条，警告 {counts[Severity.WARNING]} 条，"
+                  f"提示 {counts[Severity.INFO]} 条")
+
+
+# ── classify ─────────────────────────────────────────────────────────────────────────────────────────
+DECISION_COLUMNS = ("source", "sheet", "row", "name", "credit_code", "prefecture", "county", "decision",
+                    "decision_label", "rule", "clauses", "explanation", "proposal", "responsible", "follow_up",
+                    "issues")
+
+
+def decision_row(r: Record, d: Decision) -> dict[str, Any]:
+    return {
+        "source": r.file, "sheet": r.sheet, "row": r.row, "name": r.name, "credit_code": r.credit_code,
+        "prefecture": r.prefecture, "county": r.county, "decision": d.code, "decision_label": d.label,
+        "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal,
+        "responsible": "、".join(d.responsible), "follow_up": d.follow_up,
+        "issues": [f.text for f in r.issues if f.severity is not Severity.INFO],
+    }
+
+
+def classify_rows(result: Result) -> list[dict[str, Any]]:
+    return [decision_row(r, d) for r, d in result.pairs]
+
+
+def classify_json(result: Result) -> dict[str, Any]:
+    rows = classify_rows(result)
+    return {"rule_set": result.ruleset.stamp, "records": rows, "counts": dict(result.counts())}
+
+
+def print_classify(result: Result, console: Any, limit: int = 60) -> None:
+    from rich.table import Table
+
+    counts = result.counts()
+    rs = result.ruleset
+    summary = "，".join(f"{rs.label(c)} {counts[c]}" for c in DECISION_CODES if counts[c])
+    console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {rs.stamp}）：{summary}")
+    table = Table("位置", "企业名称", "县（市、区）", "判定", "依据", box=None, pad_edge=False)
+    for r, d in result.pairs[:limit]:
+        table.add_row(f"{r.file} 第{r.row}行", r.name or "", r.county or r.prefecture or "", d.label,
+                      d.explanation)
+    console.print(table)
+    if len(result.decisions) > limit:
+        console.print(f"……共 {len(result.decisions)} 家，只显示前 {limit} 家；全部见判定工作簿或 --format csv/json")
+    findings = result.survey.all_findings()
+    print_findings(findings, console, limit=30)
+    print_totals(len(result.survey.records), findings, console)
+
+
+def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
+    """The full reasoning for one enterprise, as lines."""
+    lines = [f"{r.name}（{r.file} › {r.sheet} › 第 {r.row} 行）",
+             f"地区：{r.prefecture or '未知'} {r.county or ''}".rstrip(),
+             f"判定：{d.label}（{d.code}，规则 {d.rule}：{rs.rule(d.rule).title}）",
+             f"理由：{d.explanation}"]
+    if d.thresholds:
+        lines.append("读取的标准：" + "；".join(
+            f"{rs.parameters[p].label} {rs.parameters[p].shown}" for p in d.thresholds))
+    if d.proposal:
+        lines.append(f"建会方案：{d.proposal}")
+    if d.responsible:
+        lines.append(f"责任单位：{'、'.join(d.responsible)}")
+    else:
+        spec = rs.responsibility_for(r.group)
+        lines.append(f"责任单位：{spec.note if spec and spec.note else '未明确'}")
+    if d.follow_up:
+        lines.append(f"下一步：{d.follow_up}")
+    lines.append("依据条款：")
+    for cid in d.clauses:
+        c = rs.clauses[cid]
+        lines.append(f"  {c.citation}：{c.text}")
+    if r.issues:
+        lines.append("数据问题：")
+        lines += [f"  [{f.severity.label}] {f.message}" for f in r.issues]
+    lines.append(f"规则集：{rs.stamp}")
+    return lines
+
+
+def decision_counts(decisions: Iterable[Decision]) -> Counter[str]:
+    return Counter(d.code for d in decisions)

@@ -1,0 +1,318 @@
+"""The formation rules of 青总办〔2018〕19号 三（二）, applied to records.
+
+Thresholds, clause quotes, labels and precedence live in the rule set (`ruleset.py`); this module holds only
+the conditions, one function per precedence step, keyed by the step's id. Each decision is a record of what
+was compared with what — the Chinese explanation is rendered from it, never written by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
+from .records import Record
+from .regions import gazetteer
+from .ruleset import RuleSet
+
+OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One comparison or fact the decision rests on, e.g. vehicles_owned 22 >= 20 (standalone_vehicles)."""
+
+    what: str  # a field id, or a derived quantity (see TERM_LABELS)
+    value: Any
+    op: str = "="
+    param: str | None = None
+    threshold: float | None = None
+
+
+TERM_LABELS = {
+    "vehicles_owned": ("实际拥有车辆", "辆"),
+    "vehicles_registered": ("登记车辆（未填实际拥有数，暂按登记数）", "辆"),
+    "employees": ("职工", "人"),
+    "status": ("经营状况", ""),
+    "union": ("已建工会", ""),
+    "anchor": ("依托", ""),
+    "entity_type": ("主体类型", ""),
+    "carriers_in_county": ("本县（市、区）未依托平台的小型货运主体", "家"),
+}
+
+
+@dataclass(slots=True)
+class Decision:
+    code: str
+    label: str
+    rule: str
+    clauses: tuple[str, ...]
+    terms: tuple[Term, ...]
+    citation: str
+    proposal: str
+    follow_up: str
+    responsible: tuple[str, ...]
+    ruleset: str
+    flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The parameters this decision read, with the values it read."""
+        return {t.param: t.threshold for t in self.terms if t.param and t.threshold is not None}
+
+    @property
+    def explanation(self) -> str:
+        """实际拥有车辆 22 辆 ≥ 20 辆（青总办〔2018〕19号 三（二））→ 单独建会"""
+        return f"{'，'.join(render_term(t) for t in self.terms)}（{self.citation}）→ {self.label}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.code,
+            "decision_label": self.label,
+            "rule": self.rule,
+            "clauses": list(self.clauses),
+            "explanation": self.explanation,
+            "proposal": self.proposal,
+            "responsible": "、".join(self.responsible),
+            "follow_up": self.follow_up,
+            "thresholds": self.thresholds,
+            "inputs": self.inputs,
+            "rule_set": self.ruleset,
+        }
+
+
+def render_term(t: Term) -> str:
+    label, unit = TERM_LABELS.get(t.what, (BY_ID[t.what].label if t.what in BY_ID else t.what, ""))
+    if t.op == "missing":
+        return f"{label}未填"
+    if t.what == "union":
+        return f"已建工会“{t.value}”" if isinstance(t.value, str) else "已建工会"
+    if t.what == "anchor":
+        return f"依托“{t.value}”"
+    if t.what in ("status", "entity_type"):
+        return f"{label}为“{t.value}”"
+    if t.op == "=":
+        return f"{label} {t.value} {unit}".rstrip()
+    thr = "" if t.threshold is None else f"{t.threshold:g}"
+    return f"{label} {t.value} {unit} {OPS[t.op]} {thr} {unit}".rstrip()
+
+
+CLOSED = frozenset({"停业", "歇业", "注销", "吊销"})
+
+
+def is_carrier(r: Record) -> bool:
+    """Truck-driver employers: the survey's default group, so a blank group counts as one."""
+    return (r.group or TRUCK_DRIVERS) == TRUCK_DRIVERS
+
+
+def vehicles(r: Record) -> tuple[str, int | None]:
+    """Vehicles actually owned; the registered count only when owned is blank (and the decision says so)."""
+    if r.vehicles_owned is not None or r.vehicles_registered is None:
+        return "vehicles_owned", r.vehicles_owned
+    return "vehicles_registered", r.vehicles_registered
+
+
+def anchor_of(r: Record) -> str | None:
+    if r.anchor:
+        return r.anchor
+    if r.entity_type in ANCHOR_TYPES:
+        return r.name  # a park, platform or market is the anchor of its own joint union
+    return None
+
+
+def is_individual(r: Record) -> bool:
+    return r.entity_type in INDIVIDUAL_TYPES or (
+        r.entity_type is None and r.credit_valid and (r.credit_code or "")[:2] == "92")
+
+
+# ── Precedence steps ─────────────────────────────────────────────────────────────────────────────────
+# Each returns the terms that made it hold, or None. `ctx` carries what needs the whole survey.
+Step = Callable[[Record, RuleSet, dict[str, Any]], tuple[Term, ...] | None]
+
+
+def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    return (Term("status", r.status),) if r.status in CLOSED else None
+
+
+def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    if r.has_union or (r.has_union is None and r.union_name):
+        return (Term("union", r.union_name or True),)
+    return None
+
+
+def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[str]]:
+    """(terms at or over a threshold, terms under, fields missing) for the standalone test."""
+    over: list[Term] = []
+    under: list[Term] = []
+    missing: list[str] = []
+    checks = [("standalone_employees", "employees", r.employees)]
+    if is_carrier(r):  # 三（二）: the vehicle rule is for freight carriers only
+        what, count = vehicles(r)
+        checks.insert(0, ("standalone_vehicles", what, count))
+    for pid, what, value in checks:
+        limit = rs.param(pid)
+        if value is None:
+            missing.append(what)
+        elif value >= limit:
+            over.append(Term(what, value, ">=", pid, limit))
+        else:
+            under.append(Term(what, value, "<", pid, limit))
+    return over, under, missing
+
+
+def _size(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    over, _, _ = _size_terms(r, rs)
+    return tuple(over) or None
+
+
+def _size_unknown(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    _, under, missing = _size_terms(r, rs)
+    if not missing:
+        return None
+    return (*under, *(Term(m, None, "missing") for m in missing))
+
+
+def _small(r: Record, rs: RuleSet) -> tuple[Term, ...]:
+    return tuple(_size_terms(r, rs)[1])
+
+
+def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    anchor = anchor_of(r)
+    return (*_small(r, rs), Term("anchor", anchor)) if anchor else None
+
+
+def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    if not is_carrier(r) or not r.county:
+        return None
+    count = ctx["carriers"].get(r.county, 0)
+    limit = rs.param("industry_concentration")
+    if count >= limit:
+        return (*_small(r, rs), Term("carriers_in_county", count, ">=", "industry_concentration", limit))
+    return None
+
+
+def _dispersed_terms(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
+    limit = rs.param("industry_concentration")
+    count = ctx["carriers"].get(r.county, 0) if r.county else 0
+    return (Term("carriers_in_county", count, "<", "industry_concentration", limit),)
+
+
+def _individual(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    if not (is_carrier(r) and is_individual(r)):
+        return None
+    kind = r.entity_type or "个体工商户（按信用代码）"
+    return (Term("entity_type", kind), *_small(r, rs), *_dispersed_terms(r, rs, ctx))
+
+
+def _other(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
+    terms = _small(r, rs)
+    return (*terms, *_dispersed_terms(r, rs, ctx)) if is_carrier(r) else terms
+
+
+STEPS: dict[str, Step] = {
+    "closed": _closed,
+    "has-union": _has_union,
+    "size": _size,
+    "size-unknown": _size_unknown,
+    "anchor": _anchor,
+    "concentrated": _concentrated,
+    "individual-dispersed": _individual,
+    "small-other": _other,
+}
+# Steps that need the survey-wide count of small carriers; everything before them decides a row alone.
+COUNTED_FROM = "concentrated"
+
+
+def prefecture_union(prefecture: str | None) -> str:
+    """西宁市 → 西宁市总工会, 海西蒙古族藏族自治州 → 海西州总工会 (as the document names them)."""
+    if not prefecture:
+        return "所在市（州）总工会"
+    for d in gazetteer().prefectures():
+        if d.name == prefecture and d.name.endswith("自治州"):
+            return f"{d.short_name}州总工会"
+    return f"{prefecture}总工会"
+
+
+def county_union(county: str | None) -> str:
+    if not county:
+        return "所属地工会"
+    for d in gazetteer().counties():
+        if d.name == county and (d.name.endswith("自治县") or d.name.endswith("行政委员会")):
+            suffix = "县" if d.name.endswith("自治县") else "行委"
+            return f"{d.short_name}{suffix}总工会"
+    return f"{county}总工会"
+
+
+def responsible(r: Record, rs: RuleSet) -> tuple[str, ...]:
+    spec = rs.responsibility_for(r.group)
+    if spec is None:
+        return ()
+    fill = {"prefecture_union": prefecture_union(r.prefecture), "county_union": county_union(r.county)}
+    return tuple(u.format(**fill) for u in spec.unions)
+
+
+def _fill(template: str, r: Record, anchor: str | None, missing: str) -> str:
+    return template.format(
+        name=r.name or "", anchor=anchor or "", county=r.county or r.prefecture or "本地",
+        prefecture=r.prefecture or "", county_union=county_union(r.county), missing=missing,
+    )
+
+
+def follow_up_established(r: Record, rs: RuleSet) -> str:
+    """推动司机入会：已入会 12/40 — what is left to do where a union already exists."""
+    todo = []
+    if r.drivers and (r.driver_members or 0) < r.drivers:
+        todo.append(f"推动司机入会：已入会 {r.driver_members or 0}/{r.drivers}")
+    elif r.employees and (r.members or 0) < r.employees:
+        todo.append(f"推动职工入会：已入会 {r.members or 0}/{r.employees}")
+    target = rs.param("migrant_target")
+    if r.migrant_workers and (r.migrant_members or 0) < target * r.migrant_workers:
+        todo.append(f"农民工入会 {r.migrant_members or 0}/{r.migrant_workers}，未达 {target:.0%}")
+    return "；".join(todo) or "巩固会员，做好会籍管理"
+
+
+def decide(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> Decision:
+    for rule in rs.rules:
+        terms = STEPS[rule.id](r, rs, ctx)
+        if terms is None:
+            continue
+        flags = []
+        if any(t.what == "vehicles_registered" for t in terms):
+            flags.append("registered-only")
+        missing = [t.what for t in terms if t.op == "missing"]
+        if missing:
+            flags.append("unverified")
+        anchor = anchor_of(r)
+        missing_text = "、".join(BY_ID[m].label for m in missing)
+        follow = (follow_up_established(r, rs) if rule.decision == "established"
+                  else _fill(rule.follow_up, r, anchor, missing_text))
+        return Decision(
+            code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
+            terms=terms, citation=rs.cite(rule.clauses[:1]), proposal=_fill(rule.proposal, r, anchor, missing_text),
+            follow_up=follow, responsible=responsible(r, rs), ruleset=rs.stamp, flags=tuple(flags),
+            inputs={t.what: t.value for t in terms},
+        )
+    raise AssertionError("small-other always holds")  # pragma: no cover - the last step has no condition
+
+
+def count_small_carriers(records: Iterable[Record], rs: RuleSet) -> Counter[str]:
+    """Small carriers not on an anchor, per county: the ones the concentration rule is about. A record
+    counts when no step before `concentrated` decides it."""
+    before = []
+    for rule in rs.rules:
+        if rule.id == COUNTED_FROM:
+            break
+        before.append(STEPS[rule.id])
+    counts: Counter[str] = Counter()
+    for r in records:
+        if r.county and is_carrier(r) and all(step(r, rs, {}) is None for step in before):
+            counts[r.county] += 1
+    return counts
+
+
+def classify(records: list[Record], rs: RuleSet) -> list[Decision]:
+    ctx = {"carriers": count_small_carriers(records, rs)}
+    return [decide(r, rs, ctx) for r in records]

@@ -1,0 +1,65 @@
+"""The rule set as people read it: one list of sections (clauses, precedence, parameters, division of labour,
+pilots, deadlines) rendered to the terminal, to JSON and to the workbook's 判定依据 sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ruleset import RuleSet
+
+Section = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def rules_rows(rs: RuleSet) -> list[Section]:
+    clauses = [(cid, c.citation, c.text) for cid, c in rs.clauses.items()]
+    precedence = [
+        (i, f"{r.id}：{r.title}", f"→ {rs.label(r.decision)}（{r.decision}）", rs.cite(r.clauses), r.proposal)
+        for i, r in enumerate(rs.rules, start=1)
+    ]
+    params = [
+        (p.label, p.shown, f"{p.note}{'（工具默认值）' if p.tool_default and '默认' not in p.note else ''}",
+         rs.cite(p.clauses), p.effective.isoformat())
+        for p in rs.parameters.values()
+    ]
+    division = [
+        (r.group, "、".join(r.unions) or "（文件未明确）",
+         "；".join(x for x in (r.note, f"试点产业工会：{'、'.join(r.pilot_unions)}" if r.pilot_unions else "") if x),
+         rs.cite(r.clauses))
+        for r in rs.responsibility
+    ]
+    pilots = [(u, rs.cite(rs.pilots.clauses)) for u in rs.pilots.units]
+    deadlines = [(d.date.isoformat(), d.task, f"{rs.meta.document} {d.section}") for d in rs.deadlines]
+    return [
+        ("判定顺序（依次判断，先符合者为准）", ("序", "规则", "判定", "依据", "建会方案"), precedence),
+        ("标准数值", ("名称", "数值", "说明", "依据", "生效日期"), params),
+        ("条款原文", ("编号", "出处", "原文"), clauses),
+        ("责任分工（八大群体）", ("群体", "责任单位", "说明", "依据"), division),
+        ("试点单位", ("单位", "依据"), pilots),
+        ("时间节点", ("日期", "任务", "依据"), deadlines),
+    ]
+
+
+def rules_data(rs: RuleSet) -> dict[str, Any]:
+    return {
+        "rule_set": rs.stamp,
+        "meta": rs.meta.model_dump(mode="json"),
+        "clauses": {k: v.model_dump() for k, v in rs.clauses.items()},
+        "parameters": {k: v.model_dump(mode="json") for k, v in rs.parameters.items()},
+        "decisions": rs.decisions,
+        "rules": [r.model_dump() for r in rs.rules],
+        "responsibility": [r.model_dump() for r in rs.responsibility],
+        "pilots": rs.pilots.model_dump(),
+        "deadlines": [d.model_dump(mode="json") for d in rs.deadlines],
+    }
+
+
+def print_rules(rs: RuleSet, console: Any) -> None:
+    from rich.table import Table
+
+    console.print(f"[bold]{rs.meta.title}[/bold]（{rs.meta.document}，{rs.meta.issued.isoformat()}）")
+    console.print(f"规则集 {rs.stamp}，文件 {rs.path}")
+    for title, header, rows in rules_rows(rs):
+        table = Table(*header, title=title, title_justify="left", show_lines=True)
+        for row in rows:
+            table.add_row(*(str(v) for v in row))
+        console.print(table)

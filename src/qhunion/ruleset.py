@@ -1,0 +1,240 @@
+"""Loading the rule set (`data/rules.toml`, or the file given with --rules) strictly, with its hash.
+
+Unknown keys, repeated keys, dangling clause references and precedence steps without an implementation are
+all errors naming the file and the key: a province editing its copy must hear exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import string
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .fields import GROUPS
+
+DECISION_CODES = ("standalone", "joint", "industry", "territorial", "established", "excluded", "unverified")
+
+
+class RuleSetError(Exception):
+    """The rule-set file is unusable. ``reason`` is a Chinese sentence naming the file and key."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(_Strict):
+    id: str
+    version: str
+    title: str
+    document: str
+    issued: dt.date
+
+
+class Clause(_Strict):
+    source: str
+    section: str
+    text: str
+    short: str = ""  # how explanations cite it, e.g. 《工会法》第十一条
+
+    @property
+    def citation(self) -> str:
+        if self.short:
+            return self.short
+        return f"{self.source} {self.section}" if self.source.startswith("青") else f"{self.source}{self.section}"
+
+
+class Parameter(_Strict):
+    label: str
+    value: float
+    unit: str
+    effective: dt.date
+    clauses: tuple[str, ...]
+    note: str = ""
+    tool_default: bool = False
+
+    @property
+    def shown(self) -> str:
+        if self.unit == "比例":
+            return f"{self.value:.0%}"
+        return f"{self.value:g} {self.unit}"
+
+
+class Rule(_Strict):
+    id: str
+    decision: str
+    title: str
+    clauses: tuple[str, ...]
+    proposal: str
+    follow_up: str
+
+
+class Responsibility(_Strict):
+    group: str
+    unions: tuple[str, ...]
+    clauses: tuple[str, ...]
+    pilot_unions: tuple[str, ...] = ()
+    note: str = ""
+
+
+class Pilots(_Strict):
+    units: tuple[str, ...]
+    prefectures: tuple[str, ...]
+    clauses: tuple[str, ...]
+
+
+class Deadline(_Strict):
+    date: dt.date
+    task: str
+    section: str
+
+
+class RuleSet(_Strict):
+    meta: Meta
+    clauses: dict[str, Clause]
+    parameters: dict[str, Parameter]
+    decisions: dict[str, str]
+    rules: tuple[Rule, ...]
+    responsibility: tuple[Responsibility, ...]
+    pilots: Pilots
+    deadlines: tuple[Deadline, ...] = ()
+    # Filled by the loader, not the file.
+    digest: str = ""
+    path: str = ""
+
+    @property
+    def stamp(self) -> str:
+        """What every output carries: rule-set id, version and content hash."""
+        return f"{self.meta.id} {self.meta.version} ({self.digest})"
+
+    def param(self, pid: str) -> float:
+        return self.parameters[pid].value
+
+    def label(self, decision: str) -> str:
+        return self.decisions[decision]
+
+    def rule(self, rid: str) -> Rule:
+        for r in self.rules:
+            if r.id == rid:
+                return r
+        raise KeyError(rid)
+
+    def cite(self, clause_ids: tuple[str, ...]) -> str:
+        """青总办〔2018〕19号 三（二）；《工会法》第十一条 — one citation per distinct clause source+section."""
+        return "；".join(dict.fromkeys(self.clauses[c].citation for c in clause_ids))
+
+    def responsibility_for(self, group: str | None) -> Responsibility | None:
+        group = group or "货车司机"
+        return next((r for r in self.responsibility if r.group == group), None)
+
+
+# The precedence steps rules.py implements; the file must name exactly these.
+IMPLEMENTED_RULES = ("closed", "has-union", "size", "size-unknown", "anchor", "concentrated",
+                     "individual-dispersed", "small-other")
+REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration", "migrant_target")
+
+
+def _check(rs: RuleSet, where: str) -> None:
+    def bad(key: str, why: str) -> RuleSetError:
+        return RuleSetError(f"规则文件 {where} 的“{key}”{why}")
+
+    for pid in REQUIRED_PARAMETERS:
+        if pid not in rs.parameters:
+            raise bad(f"parameters.{pid}", "缺失")
+    refs: list[tuple[str, tuple[str, ...]]] = [(f"parameters.{k}", p.clauses) for k, p in rs.parameters.items()]
+    refs += [(f"rules.{r.id}", r.clauses) for r in rs.rules]
+    refs += [(f"responsibility.{r.group}", r.clauses) for r in rs.responsibility]
+    refs.append(("pilots", rs.pilots.clauses))
+    for key, clause_ids in refs:
+        if not clause_ids:
+            raise bad(key, "没有引用任何条款")
+        for cid in clause_ids:
+            if cid not in rs.clauses:
+                raise bad(key, f"引用了不存在的条款“{cid}”")
+    ids = [r.id for r in rs.rules]
+    if sorted(ids) != sorted(IMPLEMENTED_RULES) or len(set(ids)) != len(ids):
+        missing = set(IMPLEMENTED_RULES) - set(ids)
+        extra = set(ids) - set(IMPLEMENTED_RULES)
+        raise bad("rules", f"应恰好包含 {'、'.join(IMPLEMENTED_RULES)} 各一次"
+                           + (f"；缺少 {'、'.join(sorted(missing))}" if missing else "")
+                           + (f"；无法执行 {'、'.join(sorted(extra))}" if extra else ""))
+    for r in rs.rules:
+        if r.decision not in DECISION_CODES:
+            raise bad(f"rules.{r.id}.decision", f"“{r.decision}”不是已知的判定（{'、'.join(DECISION_CODES)}）")
+    if set(rs.decisions) != set(DECISION_CODES):
+        raise bad("decisions", f"应为 {'、'.join(DECISION_CODES)} 各给出中文名称")
+    for r in rs.rules:
+        for name, template in (("proposal", r.proposal), ("follow_up", r.follow_up)):
+            _check_template(template, RULE_PLACEHOLDERS, bad(f"rules.{r.id}.{name}", ""))
+    for resp in rs.responsibility:
+        for union in resp.unions:
+            _check_template(union, UNION_PLACEHOLDERS, bad(f"responsibility.{resp.group}.unions", ""))
+    groups = [r.group for r in rs.responsibility]
+    for g in groups:
+        if g not in GROUPS:
+            raise bad(f"responsibility.{g}", f"不是“八大群体”之一（{'、'.join(GROUPS)}）")
+    if sorted(groups) != sorted(GROUPS):
+        raise bad("responsibility", "应为“八大群体”各列一项（没有责任单位的写 unions = []）")
+
+
+RULE_PLACEHOLDERS = frozenset({"name", "anchor", "county", "prefecture", "county_union", "missing"})
+UNION_PLACEHOLDERS = frozenset({"prefecture_union", "county_union"})
+
+
+def _check_template(template: str, allowed: frozenset[str], error: RuleSetError) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise RuleSetError(f"{error.reason}中的花括号不成对") from exc
+    unknown = names - allowed
+    if unknown:
+        raise RuleSetError(f"{error.reason}用了未知的占位符 {{{'}、{'.join(sorted(unknown))}}}，"
+                           f"可用的有 {{{'}、{'.join(sorted(allowed))}}}")
+
+
+def parse(data: bytes, where: str) -> RuleSet:
+    try:
+        raw: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RuleSetError(f"规则文件 {where} 不是 UTF-8 编码，请用 UTF-8 保存") from exc
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib reports repeated keys as “Cannot overwrite a value” with the line.
+        raise RuleSetError(f"规则文件 {where} 格式有误：{exc}（重复的键或语法错误）") from exc
+    try:
+        rs = RuleSet.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        why = "不是允许的键" if first["type"] == "extra_forbidden" else (
+            "缺失" if first["type"] == "missing" else f"的值有误（{first['msg']}）")
+        raise RuleSetError(f"规则文件 {where} 的“{key}”{why}") from exc
+    rs = rs.model_copy(update={"digest": hashlib.sha256(data).hexdigest()[:12], "path": where})
+    _check(rs, where)
+    return rs
+
+
+@cache
+def packaged() -> RuleSet:
+    data = resources.files("qhunion").joinpath("data/rules.toml").read_bytes()
+    return parse(data, "qhunion/data/rules.toml")
+
+
+def load(path: Path | None = None) -> RuleSet:
+    if path is None:
+        return packaged()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise RuleSetError(f"无法读取规则文件 {path}（{exc.strerror}）") from exc
+    return parse(data, str(path))

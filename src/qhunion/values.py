@@ -1,0 +1,195 @@
+"""Cell values as people really type them → clean values, plus the finding code when something was off.
+
+Each parser returns ``(value, code, params)``: ``code`` is a key of `findings.CATALOGUE` (or None when the
+cell was clean) and ``params`` fills that entry's message template. Missing is ``None``, never 0: a blank
+headcount is unknown, while “无” really means none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from . import fields
+from .text import chinese_to_int, fold
+
+Parsed = tuple[Any, str | None, dict[str, Any] | None]
+CLEAN: Parsed = (None, None, None)
+
+# One enterprise in Qinghai with more people or vehicles than this is a typing error, not a fact.
+ABSURD_COUNT = 100_000
+
+MISSING = frozenset({"", "/", "\\", "-", "--", "—", "——", "－", "不详", "不清楚", "未知", "空", "暂无数据", "n/a", "na",
+                     "null", "none", "?", "？"})
+ZERO = frozenset({"无", "没有", "零", "〇", "0", "暂无", "无车辆"})
+EXCEL_ERRORS = frozenset({"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!"})
+_APPROX = re.compile(r"^(?:约|大约|约计|近|将近|大概|估计)\s*|\s*(?:左右|余|多|以上|上下)$")
+_UNIT = re.compile(r"\s*(?:人|辆|台|名|个|户|家|部|位|车)$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def _count_from_number(number: float, raw: Any) -> Parsed:
+    if number < 0:
+        return None, "count-negative", None
+    if number != int(number):
+        return None, "count-fraction", None
+    if number > ABSURD_COUNT:
+        return None, "count-absurd", {"limit": ABSURD_COUNT}
+    return int(number), None, None
+
+
+def parse_count(raw: Any) -> Parsed:
+    """A head or vehicle count: 25, 25.0, "25人", "２０", "二十五", "约30", "无" (0), "/" (missing)."""
+    if raw is None:
+        return CLEAN
+    if isinstance(raw, bool):
+        return None, "count-invalid", None
+    if isinstance(raw, int | float):
+        if raw != raw:  # NaN
+            return CLEAN
+        return _count_from_number(raw, raw)
+    if isinstance(raw, dt.date | dt.time | dt.timedelta):
+        return None, "cell-date", None
+    text = fold(str(raw))
+    if text.lower() in MISSING:
+        return CLEAN
+    if text in EXCEL_ERRORS:
+        return None, "cell-error", None
+    if text in ZERO:
+        return 0, None, None
+    core = _UNIT.sub("", text)  # 约30人, 30余人, 30人左右
+    approx = _APPROX.search(core) is not None
+    core = _UNIT.sub("", _APPROX.sub("", core)).strip()
+    if _THOUSANDS.match(core):
+        core = core.replace(",", "")
+    number: float | None = float(core) if _NUMBER.match(core) else chinese_to_int(core)
+    if number is None:
+        return None, "count-invalid", None
+    value, code, params = _count_from_number(number, raw)
+    if code:
+        return value, code, params
+    if approx:
+        return value, "count-approx", {"number": value}
+    if core != text or not _NUMBER.match(core) or str(value) != core:
+        # Anything but a plain integer (25人, 二十五, 25.0 typed as text) is read but reported, at info level.
+        return value, "count-read-as", {"number": value}
+    return value, None, None
+
+
+_TRUE = frozenset({"是", "有", "已建", "已建立", "已建会", "已", "√", "✓", "✔", "y", "yes", "true", "1", "对", "已成立"})
+_FALSE = frozenset({"否", "无", "未建", "未建立", "未建会", "未", "没有", "×", "✗", "✘", "n", "no", "false", "0", "不",
+                    "尚未建立", "未成立"})
+
+
+def parse_bool(raw: Any) -> Parsed:
+    """是/否/有/无/已建/未建/√/× and the like."""
+    if raw is None:
+        return CLEAN
+    if isinstance(raw, bool):
+        return raw, None, None
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw), None, None
+    text = fold(str(raw)).lower()
+    if text in MISSING:
+        return CLEAN
+    if text in _TRUE:
+        return True, None, None
+    if text in _FALSE:
+        return False, None, None
+    return None, "bool-invalid", None
+
+
+def _synonyms(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {fold(spelling).lower(): canon for canon, spellings in table.items() for spelling in (canon, *spellings)}
+
+
+_STATUS = _synonyms({
+    "正常": ("在业", "存续", "营业", "开业", "正常经营", "经营", "在营", "运营"),
+    "停业": ("停产", "停业整顿", "暂停营业", "停运"),
+    "歇业": ("歇业中",),
+    "注销": ("已注销", "注销中"),
+    "吊销": ("已吊销", "吊销未注销", "被吊销"),
+})
+_ENTITY = _synonyms({
+    "企业": ("公司", "有限公司", "有限责任公司", "股份有限公司", "企业法人", "国有企业", "民营企业", "私营企业", "分公司"),
+    "个体工商户": ("个体", "个体户", "个体经营户", "个体工商", "个体经营"),
+    "个体货运户": ("个体运输户", "个体货车", "个体司机", "货运个体户", "个体货运"),
+    "物流平台": ("平台", "网络货运平台", "货运平台", "物流信息平台", "互联网平台"),
+    "物流园区": ("园区", "物流园", "物流中心"),
+    "货运市场": ("市场", "货运交易市场", "物流市场", "货运站"),
+    "行业协会": ("协会", "物流协会", "商会", "运输协会"),
+})
+_GROUP = _synonyms({
+    "货车司机": ("货运司机", "司机", "货车驾驶员", "驾驶员", "卡车司机"),
+    "快递员": ("快递", "快递小哥", "快递从业人员"),
+    "护理护工员": ("护工护理员", "护工", "护理员", "护理人员", "护工员"),
+    "家政服务员": ("家政", "家政员", "家政服务人员", "保姆"),
+    "商场信息员": ("商场信息员", "信息员"),
+    "网络送餐员": ("网约送餐员", "送餐员", "外卖员", "外卖骑手", "骑手", "网络订餐送餐员"),
+    "房屋中介员": ("房产中介员", "房产中介", "房屋中介", "中介员"),
+    "保安员": ("保安",),
+})
+_DOMAIN = _synonyms({
+    "开发区（工业园区）": ("开发区", "工业园区", "开发区工业园区"),
+    "建筑企业": ("建筑", "建筑业"),
+    "物流（快递）": ("物流", "快递", "物流快递", "物流(快递)"),
+    "家庭服务业": ("家庭服务", "家政服务业"),
+    "农民专业合作社": ("合作社", "专业合作社"),
+})
+
+
+def _choice(table: dict[str, str], code: str) -> Any:
+    def parse(raw: Any) -> Parsed:
+        if raw is None:
+            return CLEAN
+        text = fold(str(raw))
+        if text.lower() in MISSING:
+            return CLEAN
+        found = table.get(text.lower())
+        if found is None:
+            return None, code, None
+        return found, None, None
+
+    return parse
+
+
+parse_status = _choice(_STATUS, "status-invalid")
+parse_entity = _choice(_ENTITY, "type-invalid")
+parse_group = _choice(_GROUP, "group-invalid")
+parse_domain = _choice(_DOMAIN, "field-invalid")
+
+# Text cells: Excel holds at most 32,767 characters; nothing in a survey needs a tenth of that.
+MAX_TEXT = 500
+
+
+def parse_text(raw: Any) -> Parsed:
+    if raw is None:
+        return CLEAN
+    if isinstance(raw, float) and raw == int(raw):
+        raw = int(raw)  # a number typed in a text column (a phone, a code) must not grow “.0”
+    text = str(raw).strip()
+    if not text:
+        return CLEAN
+    from .text import has_control, strip_control
+
+    if has_control(text):
+        text = strip_control(text).strip()
+        if len(text) > MAX_TEXT:
+            return text[:MAX_TEXT], "text-too-long", {"length": len(text), "limit": MAX_TEXT}
+        return text or None, "text-control", None
+    if len(text) > MAX_TEXT:
+        return text[:MAX_TEXT], "text-too-long", {"length": len(text), "limit": MAX_TEXT}
+    return text, None, None
+
+
+PARSERS = {
+    fields.Kind.COUNT: parse_count,
+    fields.Kind.BOOL: parse_bool,
+    fields.Kind.STATUS: parse_status,
+    fields.Kind.ENTITY: parse_entity,
+    fields.Kind.GROUP: parse_group,
+    fields.Kind.DOMAIN: parse_domain,
+}

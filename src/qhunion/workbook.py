@@ -1,0 +1,293 @@
+"""The annotated workbook staff work from, written with xlsxwriter in constant-memory mode.
+
+Sheets: 判定结果 (the user's rows with the decision beside each, problem cells coloured), 建会方案 (the unions to
+form), 汇总 (prefecture/county × decision, with a chart), 数据问题 (every finding, linked to its cell) and 判定依据
+(the rule set). Survey text is always written as text: a name like “=HYPERLINK(...)” never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding, Severity, column_letter
+from .outputs import OutputError, atomic_path
+from .pipeline import Result
+from .plan import formation_plan
+from .records import Record
+from .rules import Decision
+from .ruleset import DECISION_CODES, RuleSet
+
+ADDED = ("判定", "判定理由", "规则", "依据条款", "建会方案", "责任单位", "下一步", "数据问题")
+DECISION_COLOURS = {
+    "standalone": "#C6EFCE", "joint": "#DDEBF7", "industry": "#E4DFEC", "territorial": "#FFF2CC",
+    "established": "#E2EFDA", "excluded": "#EDEDED", "unverified": "#FCE4D6",
+}
+SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
+MAX_LINKS = 65_000  # Excel refuses more than 65,530 hyperlinks in one sheet
+MAX_CELL = 32_767
+
+
+def write_workbook(result: Result, target: Path, only_file: str | None = None) -> None:
+    """Write the annotated workbook for all records, or for those read from ``only_file``."""
+    import xlsxwriter
+
+    pairs = [(r, d) for r, d in result.pairs if only_file is None or r.file == only_file]
+    findings = [f for f in result.survey.all_findings() if only_file is None or f.file == only_file]
+    plan = result.plan if only_file is None else formation_plan(pairs)
+    with atomic_path(target) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "use_zip64": True,
+        })
+        book.set_properties({"title": "建会判定结果", "comments": f"规则集 {result.ruleset.stamp}"})
+        try:
+            styles = _Styles(book)
+            rows_at = _decisions_sheet(book, styles, result, pairs)
+            _plan_sheet(book, styles, plan)
+            _summary_sheet(book, styles, result.ruleset, pairs)
+            _findings_sheet(book, styles, findings, rows_at)
+            _rules_sheet(book, styles, result.ruleset)
+            book.close()
+        except OSError as exc:
+            raise OutputError(target, f"写入失败（{exc.strerror}），请检查磁盘空间和写入权限") from exc
+
+
+class _Styles:
+    def __init__(self, book: Any) -> None:
+        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                       "valign": "vcenter"})
+        self.added_header = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
+                                             "valign": "vcenter"})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.pct = book.add_format({"num_format": "0.0%"})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.link = book.add_format({"font_color": "blue", "underline": 1})
+        self.cell = {s: book.add_format({"bg_color": c}) for s, c in SEVERITY_COLOURS.items()}
+        self.decision = {code: book.add_format({"bg_color": c}) for code, c in DECISION_COLOURS.items()}
+
+
+def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None) -> None:
+    """One cell, typed: text always as text (never a formula or URL), numbers as numbers."""
+    if value is None or value == "":
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            ws.write_string(row, col, str(value), fmt)
+        else:
+            ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.datetime | dt.date):
+        ws.write_datetime(row, col, value, fmt or date_fmt)
+    else:
+        ws.write_string(row, col, str(value)[:MAX_CELL], fmt)
+
+
+def _headers(result: Result, pairs: list[tuple[Record, Decision]]) -> tuple[list[str], dict[tuple[str, str], dict[int, int]]]:
+    """The union of the sheets' original headers, in order; and per sheet, input column → output column."""
+    headers: list[str] = []
+    where: dict[str, int] = {}
+    maps: dict[tuple[str, str], dict[int, int]] = {}
+    wanted = {(r.file, r.sheet) for r, _ in pairs}
+    for lay in result.survey.layouts:
+        if (lay.file, lay.sheet) not in wanted:
+            continue
+        m = maps.setdefault((lay.file, lay.sheet), {})
+        for c in lay.columns:
+            name = c.header or column_letter(c.index)
+            if name not in where:
+                where[name] = len(headers)
+                headers.append(name)
+            m[c.index] = where[name]
+    return headers, maps
+
+
+def _decisions_sheet(book: Any, st: _Styles, result: Result,
+                     pairs: list[tuple[Record, Decision]]) -> dict[tuple[str, str, int], int]:
+    ws = book.add_worksheet("判定结果")
+    headers, maps = _headers(result, pairs)
+    lead = ["来源文件", "工作表", "原行号"]
+    first = len(lead)
+    added_at = first + len(headers)
+    for i, h in enumerate(lead + headers):
+        ws.write_string(0, i, h, st.header)
+    for i, h in enumerate(ADDED):
+        ws.write_string(0, added_at + i, h, st.added_header)
+    starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
+    rows_at: dict[tuple[str, str, int], int] = {}
+    for n, (r, d) in enumerate(pairs, start=1):
+        rows_at[(r.file, r.sheet, r.row)] = n
+        ws.write_string(n, 0, r.file)
+        ws.write_string(n, 1, r.sheet)
+        ws.write_number(n, 2, r.row)
+        colmap = maps[(r.file, r.sheet)]
+        bad = _bad_cells(r)
+        offset = starts[(r.file, r.sheet)]
+        for pos, value in enumerate(r.cells):
+            out = colmap.get(pos + offset)
+            if out is None:
+                continue
+            sev = bad.get(pos + offset)
+            write_value(ws, n, first + out, value, st.cell[sev] if sev else None, st.date)
+        problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
+        for i, value in enumerate((d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal,
+                                   "、".join(d.responsible), d.follow_up, problems)):
+            write_value(ws, n, added_at + i, value)
+    last = len(pairs)
+    decision_col = added_at
+    ws.freeze_panes(1, first + 1)
+    ws.autofilter(0, 0, max(last, 1), added_at + len(ADDED) - 1)
+    for code, fmt in st.decision.items():
+        ws.conditional_format(1, decision_col, max(last, 1), decision_col, {
+            "type": "cell", "criteria": "==", "value": f'"{result.ruleset.label(code)}"', "format": fmt})
+    ws.set_column(0, 1, 12)
+    ws.set_column(2, 2, 7)
+    ws.set_column(first, added_at - 1, 12)
+    ws.set_column(added_at, added_at, 12)
+    ws.set_column(added_at + 1, added_at + 1, 60)
+    ws.set_column(added_at + 2, added_at + 3, 18)
+    ws.set_column(added_at + 4, added_at + 6, 28)
+    ws.set_column(added_at + 7, added_at + 7, 40)
+    ws.set_row(0, 30)
+    _name_width(ws, headers, first)
+    return rows_at
+
+
+def _name_width(ws: Any, headers: list[str], first: int) -> None:
+    for i, h in enumerate(headers):
+        if "名称" in h or "地址" in h or "建议" in h:
+            ws.set_column(first + i, first + i, 28)
+
+
+def _bad_cells(r: Record) -> dict[int, Severity]:
+    bad: dict[int, Severity] = {}
+    for f in r.issues:
+        if f.column is not None and f.severity in SEVERITY_COLOURS and bad.get(f.column) is not Severity.ERROR:
+            bad[f.column] = f.severity
+    return bad
+
+
+def _plan_sheet(book: Any, st: _Styles, plan: list[Any]) -> None:
+    ws = book.add_worksheet("建会方案")
+    cols = ("拟建工会", "方式", "市（州）", "县（市、区）", "责任单位", "企业数", "职工人数", "货车司机", "农民工",
+            "已有会员", "依据", "成员企业")
+    for i, h in enumerate(cols):
+        ws.write_string(0, i, h, st.header)
+    for n, p in enumerate(plan, start=1):
+        values = (p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
+                  p.migrant_workers, p.members, p.citation, "、".join(p.enterprises))
+        for i, v in enumerate(values):
+            write_value(ws, n, i, v)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(len(plan), 1), len(cols) - 1)
+    ws.set_column(0, 0, 32)
+    ws.set_column(1, 4, 14)
+    ws.set_column(5, 9, 9)
+    ws.set_column(10, 10, 24)
+    ws.set_column(11, 11, 60)
+
+
+def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> None:
+    """Prefectures first (a contiguous block the chart can point at), then every county."""
+    ws = book.add_worksheet("汇总")
+    labels = [rs.label(c) for c in DECISION_CODES]
+    by_pref: dict[str, Counter[str]] = {}
+    by_county: dict[tuple[str, str], Counter[str]] = {}
+    for r, d in pairs:
+        pref, county = r.prefecture or "（未知）", r.county or "（未知）"
+        by_pref.setdefault(pref, Counter())[d.code] += 1
+        by_county.setdefault((pref, county), Counter())[d.code] += 1
+    for i, h in enumerate(["市（州）", "", "企业数", *labels]):
+        ws.write_string(0, i, h, st.header)
+    n = 1
+    for pref in sorted(by_pref):
+        _summary_row(ws, n, pref, "", by_pref[pref], None)
+        n += 1
+    last_pref = n - 1
+    _summary_row(ws, n, "全部", "", Counter(d.code for _, d in pairs), st.header)
+    n += 2
+    for i, h in enumerate(["市（州）", "县（市、区）", "企业数", *labels]):
+        ws.write_string(n, i, h, st.header)
+    for (pref, county), counts in sorted(by_county.items()):
+        n += 1
+        _summary_row(ws, n, pref, county, counts, None)
+    ws.freeze_panes(1, 0)
+    ws.set_column(0, 1, 20)
+    ws.set_column(2, len(labels) + 2, 10)
+    if by_pref:
+        chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+        for i, label in enumerate(labels):
+            chart.add_series({
+                "name": label,
+                "categories": [ws.name, 1, 0, last_pref, 0],
+                "values": [ws.name, 1, 3 + i, last_pref, 3 + i],
+                "fill": {"color": DECISION_COLOURS[DECISION_CODES[i]]},
+                "border": {"color": "#808080"},
+            })
+        chart.set_title({"name": "各市（州）建会判定"})
+        chart.set_x_axis({"name": "企业数"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 760, "height": 320 + 24 * len(by_pref)})
+        ws.insert_chart(1, len(labels) + 4, chart)
+
+
+def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], fmt: Any) -> None:
+    ws.write_string(n, 0, pref, fmt)
+    ws.write_string(n, 1, county, fmt)
+    ws.write_number(n, 2, sum(counts.values()), fmt)
+    for i, code in enumerate(DECISION_CODES):
+        ws.write_number(n, 3 + i, counts[code], fmt)
+
+
+def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], rows_at: dict[tuple[str, str, int], int]) -> None:
+    ws = book.add_worksheet("数据问题")
+    cols = ("级别", "代码", "文件", "工作表", "行", "列", "表头", "值", "说明", "转到")
+    for i, h in enumerate(cols):
+        ws.write_string(0, i, h, st.header)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    links = 0
+    for n, f in enumerate(sorted(findings, key=lambda f: order[f.severity]), start=1):
+        values = (f.severity.label, f.code, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text)
+        for i, v in enumerate(values):
+            write_value(ws, n, i, v)
+        target = rows_at.get((f.file, f.sheet or "", f.row or -1))
+        if target is not None and links < MAX_LINKS:
+            ws.write_url(n, len(values), f"internal:'判定结果'!A{target + 1}", st.link, string="查看该行")
+            links += 1
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(findings), 1), len(cols) - 1)
+    ws.set_column(0, 1, 14)
+    ws.set_column(2, 3, 14)
+    ws.set_column(4, 5, 6)
+    ws.set_column(6, 7, 16)
+    ws.set_column(8, 8, 60)
+
+
+def _rules_sheet(book: Any, st: _Styles, rs: RuleSet) -> None:
+    from .rulesdoc import rules_rows
+
+    ws = book.add_worksheet("判定依据")
+    ws.write_string(0, 0, f"{rs.meta.title}（{rs.meta.document}）", st.title)
+    ws.write_string(1, 0, f"规则集 {rs.stamp}")
+    n = 3
+    for section, header, rows in rules_rows(rs):
+        ws.write_string(n, 0, section, st.title)
+        n += 1
+        for i, h in enumerate(header):
+            ws.write_string(n, i, h, st.header)
+        n += 1
+        for row in rows:
+            for i, v in enumerate(row):
+                write_value(ws, n, i, v, st.wrap)
+            n += 1
+        n += 1
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 80)
+    ws.set_column(3, 4, 30)
