@@ -163,6 +163,11 @@ def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[st
     return over, under, missing
 
 
+def meets_standalone(r: Record, rs: RuleSet) -> bool:
+    """Large enough that 三（二） requires its own union, whether or not it already has one."""
+    return bool(_size_terms(r, rs)[0])
+
+
 def _size(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
     over, _, _ = _size_terms(r, rs)
     return tuple(over) or None
