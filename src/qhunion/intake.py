@@ -15,7 +15,7 @@ from typing import Any
 
 from . import credit, fields, values
 from .fields import BY_ID, COUNT_PARTS, Kind
-from .findings import Finding, Severity
+from .findings import Finding, Severity, column_letter
 from .io import Sheet, UnreadableFile, expand, read_sheets
 from .records import Record
 from .regions import gazetteer
@@ -25,8 +25,10 @@ HEADER_SCAN = 30  # rows searched for the header: titles and 填报单位 lines 
 MIN_FIELDS = 3  # name plus two more: a stray 名称 cell in a note is not a survey header
 
 # Rows that are not enterprises: totals, notes, signatures, and the template's example row. Matched on the
-# first cells of a row.
-_FOOTER = re.compile(r"^(?:示例|合计|小计|总计|累计|总数|填表说明|填报说明|说明|备注|注[:：]|注\d|审核人|制表|填表人|填报人|负责人[:：])")
+# first cells of a row (spaces removed). A totals word must stand alone or label a count — “合计”, “合计：”,
+# “合计（12户）”, “合计户数” — so that an enterprise named 合计物流有限公司 is still read.
+_FOOTER = re.compile(r"^(?:(?:示例|合计|小计|总计|共计|累计|总数)(?:$|[^\u4e00-\u9fff]|[\u4e00-\u9fff]{0,3}数)"
+                     r"|填表说明|填报说明|说明|备注|注[:：]|注\d|审核人|制表|填表人|填报人|负责人[:：])")
 _IGNORED_HEADERS = frozenset({"序号", "编号", "no", "序", "行号"})
 _BRACKETED = re.compile(r"[(（\[【〔][^)）\]】〕]*[)）\]】〕]")
 
@@ -55,6 +57,7 @@ class Column:
     index: int  # absolute 0-based column
     header: str  # as shown to users: the lower header cell, or the only one
     field: str | None
+    duplicate: Column | None = None  # an earlier column already holding the field this header names
 
 
 @dataclass
@@ -100,9 +103,20 @@ def _text(cell: Any) -> str:
     return str(cell).strip()
 
 
+def _blank(cell: Any) -> bool:
+    """Empty, or only spaces: people “clear” cells by typing a space."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+# Under a union-membership group (工会会员情况 → 会员人数 / 其中：货车司机 / 其中：农民工) a sub-header
+# names members of that group, not workers.
+_MEMBERSHIP = re.compile(r"会员|入会")
+_MEMBER_FIELDS = {"drivers": "driver_members", "migrant_workers": "migrant_members"}
+
+
 def _map_columns(upper: list[str], lower: list[str] | None, first_column: int) -> list[Column]:
     columns: list[Column] = []
-    taken: set[str] = set()
+    taken: dict[str, Column] = {}
     group = ""
     width = max(len(upper), len(lower or []))
     for i in range(width):
@@ -117,14 +131,22 @@ def _map_columns(upper: list[str], lower: list[str] | None, first_column: int) -
             candidates = [u]
         shown = lo or u
         found = None
+        duplicate = None
         for text in candidates:
-            if text and (fid := match_header(text)) and fid not in taken:
+            fid = match_header(text) if text else None
+            if fid is None:
+                continue
+            if text == lo and _MEMBERSHIP.search(group):
+                fid = _MEMBER_FIELDS.get(fid, fid)
+            if fid not in taken:
                 found = fid
                 break
-        if found:
-            taken.add(found)
+            duplicate = duplicate or taken[fid]
         if shown or found:
-            columns.append(Column(first_column + i, shown, found))
+            column = Column(first_column + i, shown, found, None if found else duplicate)
+            columns.append(column)
+            if found:
+                taken[found] = column
     return columns
 
 
@@ -196,7 +218,7 @@ class SheetReader:
                 yield record
 
     def read_row(self, number: int, cells: list[Any]) -> Record | None:
-        if not any(c is not None and c != "" for c in cells) or _is_footer(cells):
+        if all(_blank(c) for c in cells) or _is_footer(cells):
             return None
         record = Record(self.sheet.file, self.sheet.name, number, cells)
         issues = record.issues
@@ -204,7 +226,7 @@ class SheetReader:
         region_raw: dict[str, tuple[str, Column]] = {}
         for pos, column, spec in self.plan:
             raw = cells[pos] if pos < len(cells) else None
-            if raw is None or raw == "":
+            if _blank(raw):
                 continue
             has_data = True
             kind = spec.kind
@@ -235,6 +257,8 @@ class SheetReader:
         return record
 
     def _read_code(self, record: Record, raw: Any, column: Column) -> None:
+        if values.says_none(raw):
+            return  # 无 / 暂无 / “/”: individual carriers often have no licence, hence no code
         code = credit.parse(_text(raw))
         record.credit_code = code.value
         record.credit_valid = code.valid
@@ -242,8 +266,12 @@ class SheetReader:
             record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
 
     def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
-        pref_text, pref_col = raw.get("prefecture", ("", None))
-        county_text, county_col = raw.get("county", ("", None))
+        mapped = self.layout.mapped
+        if "prefecture" not in mapped and "county" not in mapped:
+            return  # a sheet without region columns: one column-missing warning says so, not one per row
+        # A blank cell's findings (region-missing) still belong in its column.
+        pref_text, pref_col = raw.get("prefecture", ("", mapped.get("prefecture")))
+        county_text, county_col = raw.get("county", ("", mapped.get("county")))
         outcome = resolve_region(pref_text, county_text)
         record.prefecture, record.county, record.county_code = outcome[0], outcome[1], outcome[2]
         for code, which, params in outcome[3]:
@@ -265,14 +293,24 @@ class SheetReader:
             if record.entity_type is None and code.kind in ("企业", "个体工商户"):
                 record.entity_type = code.kind
                 record.issues.append(self.finding("code-type", record.row, column, record.credit_code, kind=code.kind))
-            registered = code.region_code
-            if registered and record.county_code and registered != record.county_code:
-                place = gazetteer().by_code.get(registered)
-                if place is None or place.code[:4] != record.county_code[:4] or place.is_county:
-                    record.issues.append(self.finding(
-                        "code-region", record.row, column, record.credit_code,
-                        registered=place.name if place else f"代码 {registered}（青海省外或已撤销）",
-                        declared=record.county))
+            elsewhere = _registered_elsewhere(code.region_code, record.county_code)
+            if elsewhere:
+                record.issues.append(self.finding("code-region", record.row, column, record.credit_code,
+                                                  registered=elsewhere, declared=record.county))
+
+
+def _registered_elsewhere(registered: str | None, county_code: str | None) -> str | None:
+    """The registering place named by a credit code's digits 3–8, when it is not the declared county. A
+    former code of the same county (630122 湟中县 for 湟中区) is the same place, and a prefecture-level
+    registration (630100) over one of that prefecture's counties is no news."""
+    if not registered or not county_code:
+        return None
+    place = gazetteer().current(registered)
+    if place is None:
+        return f"代码 {registered}（青海省外或已撤销）"
+    if place.code == county_code or (not place.is_county and place.code[:4] == county_code[:4]):
+        return None
+    return place.name
 
 
 @cache
@@ -282,29 +320,34 @@ def resolve_region(pref_text: str, county_text: str) -> tuple[
     province's survey names its 53 divisions over and over."""
     g = gazetteer()
     notes: list[tuple[str, str, dict[str, Any]]] = []
-    pref = g.prefecture(pref_text) if pref_text else None
-    county = g.county(county_text) if county_text else None
-    if county_text and county is None:
+    stated = {"prefecture": pref_text, "county": county_text}
+    pref_match = g.prefecture(pref_text) if pref_text else None
+    county_match = g.county(county_text) if county_text else None
+    # Each match with the column it was read from: findings about it belong in that column.
+    pref = (pref_match, "prefecture") if pref_match else None
+    county = (county_match, "county") if county_match else None
+    if county_text and county_match is None:
         as_pref = g.prefecture(county_text)
-        if as_pref is not None and pref is None:
-            pref = as_pref  # a prefecture written in the county column: keep what it tells
-        elif as_pref is None:
+        if as_pref is None:
             notes.append(("region-unknown", "county", {"nearest": _nearest_hint(county_text, "county")}))
-    if pref_text and pref is None:
+        elif pref is None:
+            pref = (as_pref, "county")  # a prefecture written in the county column: keep what it tells
+    if pref_text and pref_match is None:
         as_county = g.county(pref_text)
-        if as_county is not None and county is None:
-            county = as_county  # 格尔木 written in the prefecture column
-        elif as_county is None:
+        if as_county is None:
             notes.append(("region-unknown", "prefecture", {"nearest": _nearest_hint(pref_text, "prefecture")}))
-    for match, which in ((pref, "prefecture"), (county, "county")):
-        if match is not None and match.former:
-            notes.append(("region-former", which, {"current": match.division.name}))
-    p = pref.division if pref else None
-    c = county.division if county else None
-    if c is not None:
+        elif county is None:
+            county = (as_county, "prefecture")  # 格尔木 written in the prefecture column
+    for found in (pref, county):
+        if found is not None and found[0].former:
+            notes.append(("region-former", found[1], {"current": found[0].division.name}))
+    p = pref[0].division if pref else None
+    c = county[0].division if county else None
+    if county is not None and c is not None:
         parent = g.by_code[c.parent_code]
-        if p is not None and p.code != parent.code:
-            notes.append(("region-mismatch", "county", {"county": c.name, "actual": parent.name, "stated": pref_text}))
+        if pref is not None and p is not None and p.code != parent.code:
+            notes.append(("region-mismatch", county[1],
+                          {"county": c.name, "actual": parent.name, "stated": stated[pref[1]]}))
         p = parent
     if p is None and c is None and not notes:
         notes.append(("region-missing", "county", {}))
@@ -349,7 +392,10 @@ def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
     row = layout.header_rows[-1]
     mapped = layout.mapped
     for c in layout.columns:
-        if c.field is None and header_key(c.header) not in _IGNORED_HEADERS:
+        if c.duplicate is not None and c.duplicate.field is not None:
+            notes.append(Finding("column-duplicate", sheet.file, sheet.name, row, c.index, c.header, params={
+                "other": column_letter(c.duplicate.index), "label": BY_ID[c.duplicate.field].label}))
+        elif c.field is None and header_key(c.header) not in _IGNORED_HEADERS:
             notes.append(Finding("column-unmapped", sheet.file, sheet.name, row, c.index, c.header))
     wanted = {
         "vehicles_owned": "，将按登记车辆数判定" if "vehicles_registered" in mapped else "，无法按车辆数判定单独建会",
@@ -363,16 +409,25 @@ def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
     return notes
 
 
-def duplicate_codes(records: Iterable[Record]) -> None:
-    """The same valid credit code twice, within or across files: flag every later occurrence."""
+def duplicate_codes(records: Iterable[Record], layouts: Iterable[SheetLayout] = ()) -> None:
+    """The same valid credit code twice, within or across files: flag every later occurrence, at its
+    credit-code cell, naming the first as precisely as needed (row; sheet and row; or file, sheet and row)."""
+    columns = {(lay.file, lay.sheet): lay.mapped.get("credit_code") for lay in layouts}
     first: dict[str, Record] = {}
     for r in records:
         if not (r.credit_valid and r.credit_code):
             continue
         seen = first.setdefault(r.credit_code, r)
         if seen is not r:
-            other = f"{seen.file} › {seen.sheet} › 第 {seen.row} 行" if seen.file != r.file else f"第 {seen.row} 行"
-            r.issues.append(Finding("code-duplicate", r.file, r.sheet, r.row, None, BY_ID["credit_code"].label,
+            if seen.file != r.file:
+                other = f"{seen.file} › {seen.sheet} › 第 {seen.row} 行"
+            elif seen.sheet != r.sheet:
+                other = f"{seen.sheet} › 第 {seen.row} 行"
+            else:
+                other = f"第 {seen.row} 行"
+            column = columns.get((r.file, r.sheet))
+            r.issues.append(Finding("code-duplicate", r.file, r.sheet, r.row, column.index if column else None,
+                                    column.header if column else BY_ID["credit_code"].label,
                                     r.credit_code, {"other": other}))
 
 
@@ -384,13 +439,14 @@ def read_survey(inputs: Iterable[str | Path], encoding: str | None = None) -> Su
         survey.files.append(path.name)
         survey.paths.append(path)
         read_file(path, survey, encoding)
-    duplicate_codes(survey.records)
+    duplicate_codes(survey.records, survey.layouts)
     return survey
 
 
 def read_file(path: Path, survey: Survey, encoding: str | None = None) -> None:
     start = len(survey.records)
     layouts_before = len(survey.layouts)
+    findings_before = len(survey.findings)
     try:
         for sheet in read_sheets(path, encoding):
             layout, records, notes = read_sheet(sheet)
@@ -398,8 +454,10 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None) -> None:
             survey.records.extend(records)
             survey.findings.extend(notes)
     except UnreadableFile as exc:
+        # All or nothing: a file that breaks halfway contributes no records and no findings.
         del survey.records[start:]
         del survey.layouts[layouts_before:]
+        del survey.findings[findings_before:]
         survey.unreadable.append(exc)
         return
     layouts = survey.layouts[layouts_before:]

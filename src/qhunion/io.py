@@ -55,17 +55,24 @@ class Sheet:
 
 def expand(inputs: Iterable[str]) -> list[Path]:
     """Files, globs and folders → the list of files, in a stable order. Folders contribute every supported
-    file directly in them, skipping Excel's lock files (~$name.xlsx) and qhunion's own outputs."""
+    file directly in them, skipping Excel's lock files (~$name.xlsx) and qhunion's own outputs. A folder or
+    glob that yields nothing is kept as it is, so that reading it says so instead of silently reading nothing
+    (Windows shells pass globs through unexpanded)."""
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and _is_candidate(p))
-        elif any(ch in item for ch in "*?[") and not path.exists():
-            found += sorted(Path(p) for p in glob.glob(item, recursive=True) if _is_candidate(Path(p)))
+            files = sorted(p for p in path.iterdir() if p.is_file() and _is_candidate(p))
+        elif _is_glob(item) and not path.exists():
+            files = sorted(Path(p) for p in glob.glob(item, recursive=True) if _is_candidate(Path(p)))
         else:
-            found.append(path)
+            files = []
+        found += files or [path]
     return list(dict.fromkeys(found))
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
 
 
 def _is_candidate(path: Path) -> bool:
@@ -77,9 +84,11 @@ def _is_candidate(path: Path) -> bool:
 def read_sheets(path: Path, encoding: str | None = None) -> Iterator[Sheet]:
     """Every sheet of a file, lazily. Raises UnreadableFile for files that cannot be opened at all."""
     if not path.exists():
+        if _is_glob(path.name):
+            raise UnreadableFile(path, "没有与之匹配的文件，请检查文件夹和文件名")
         raise UnreadableFile(path, "找不到该文件，请检查文件名和路径")
     if path.is_dir():
-        raise UnreadableFile(path, "这是一个文件夹，请给出其中的表格文件")
+        raise UnreadableFile(path, "文件夹中没有可读取的表格（.xlsx、.xls、.ods、.csv），请检查文件夹")
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -96,30 +105,44 @@ def _sniff(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if head.startswith(b"%PDF"):
         raise UnreadableFile(path, "这是 PDF 文件，不是表格；请提供 Excel 原表（.xlsx/.xls）或 CSV")
+    if suffix not in SUPPORTED:  # a .docx is a zip too: say what it is not, not that it is a broken workbook
+        raise UnreadableFile(path, f"不支持“{suffix or '无扩展名'}”文件，请提供 .xlsx、.xls、.ods 或 .csv 表格")
+    # Workbooks are recognised by their bytes, whatever the name says (an .xlsx renamed .csv is read too).
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        if suffix in CSV_SUFFIXES:
-            raise UnreadableFile(path, "文件名是 CSV，内容却是压缩包（可能是改了扩展名的 Excel 文件），请改回 .xlsx 后重试")
         _check_zip(path)
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if _is_encrypted_ole(path):
-            raise UnreadableFile(path, "工作簿设有打开密码，请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再试")
+            raise UnreadableFile(path, _PASSWORD)
         return "ole"
     if suffix in CSV_SUFFIXES:
         return "csv"
-    if suffix in WORKBOOK_SUFFIXES:
-        if not head:
-            raise UnreadableFile(path, "文件是空的（0 字节），请重新导出或向填报单位索取")
-        raise UnreadableFile(path, "文件内容不是 Excel 工作簿（可能已损坏或只是改了扩展名），请用 Excel 打开后另存为 .xlsx 再试")
-    raise UnreadableFile(path, f"不支持“{suffix or '无扩展名'}”文件，请提供 .xlsx、.xls、.ods 或 .csv 表格")
+    if not head:
+        raise UnreadableFile(path, "文件是空的（0 字节），请重新导出或向填报单位索取")
+    raise UnreadableFile(path, "文件内容不是 Excel 工作簿（可能已损坏或只是改了扩展名），请用 Excel 打开后另存为 .xlsx 再试")
+
+
+# A password-protected .xlsx is not a zip but an OLE compound file whose directory holds an
+# “EncryptedPackage” stream. Directory entries are 128-byte records at 128-byte-aligned offsets: the name in
+# UTF-16LE with its terminator, zero-padded to 64 bytes, then the name's byte length.
+_ENCRYPTED_NAME = "EncryptedPackage\0".encode("utf-16-le")
+_ENCRYPTED_ENTRY = _ENCRYPTED_NAME.ljust(64, b"\0") + len(_ENCRYPTED_NAME).to_bytes(2, "little")
+_ENTRY_SIZE = 128
+_PASSWORD = "工作簿设有打开密码，请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再试"
 
 
 def _is_encrypted_ole(path: Path) -> bool:
-    """Password-protected .xlsx files are OLE containers holding an “EncryptedPackage” stream; encrypted
-    .xls files carry a FILEPASS record, which calamine reports itself."""
+    """Whether the OLE file's directory names an EncryptedPackage stream. The whole file is scanned: in a
+    large workbook the directory follows the encrypted data, far from the start. (Encrypted .xls files carry
+    a FILEPASS record instead, which calamine reports itself.)"""
     with path.open("rb") as fh:
-        data = fh.read(1 << 20)
-    return "EncryptedPackage".encode("utf-16-le") in data
+        while chunk := fh.read(_CHUNK):  # _CHUNK is a multiple of 128, so entries never straddle chunks
+            pos = chunk.find(_ENCRYPTED_ENTRY)
+            while pos != -1:
+                if pos % _ENTRY_SIZE == 0:
+                    return True
+                pos = chunk.find(_ENCRYPTED_ENTRY, pos + 1)
+    return False
 
 
 def _check_zip(path: Path) -> None:
@@ -141,10 +164,13 @@ def _read_workbook(path: Path, kind: str) -> Iterator[Sheet]:
     import python_calamine as pc
 
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        # Opened by content, not by name: an .xls saved as .xlsx (or the reverse) is common, and _sniff has
+        # already checked that the bytes are a workbook.
+        with path.open("rb") as fh:
+            book = pc.CalamineWorkbook.from_filelike(fh)
         metadata = book.sheets_metadata
     except pc.PasswordError as exc:
-        raise UnreadableFile(path, "工作簿设有打开密码，请在 Excel 中取消密码后另存再试") from exc
+        raise UnreadableFile(path, _PASSWORD) from exc
     except (pc.CalamineError, OSError, ValueError, RuntimeError) as exc:
         raise UnreadableFile(path, _workbook_reason(kind)) from exc
     if not metadata:
@@ -185,10 +211,12 @@ def _workbook_reason(kind: str) -> str:
 def _read_csv(path: Path, encoding: str | None) -> Iterator[Sheet]:
     used = encoding or sniff_encoding(path)
     try:
-        codecs.lookup(used)
+        codec = codecs.lookup(used)
     except LookupError as exc:
         raise UnreadableFile(path, f"不认识编码“{used}”，请改用 utf-8、gbk 或 gb18030") from exc
-    yield Sheet(file=path.name, name=path.stem, rows=_csv_rows(path, used), encoding=used)
+    # `--encoding utf-8` on a file Excel saved as “CSV UTF-8” must not glue the BOM to the first header.
+    decode_as = "utf-8-sig" if codec.name == "utf-8" else used
+    yield Sheet(file=path.name, name=path.stem, rows=_csv_rows(path, decode_as, used), encoding=used)
 
 
 def sniff_encoding(path: Path) -> str:
@@ -213,7 +241,7 @@ def sniff_encoding(path: Path) -> str:
         raise UnreadableFile(path, f"无法读取文件（{_os_reason(exc)}），请关闭占用它的程序后重试") from exc
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(path: Path, encoding: str, shown: str) -> Iterator[tuple[int, list[Any]]]:
     try:
         with path.open(encoding=encoding, errors="strict", newline="") as fh:
             sample = fh.read(64 * 1024)
@@ -226,12 +254,26 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             yield from enumerate(csv.reader(fh, dialect), start=1)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            path, f"按 {encoding} 编码无法读取（第 {exc.start} 字节附近），请用 --encoding 指定正确的编码，或在 Excel 中另存为 CSV UTF-8"
-        ) from exc
+            path, f"按 {shown} 编码无法读取（{_undecodable_at(path, encoding)}），请用 --encoding 指定正确的编码，"
+                  "或在 Excel 中另存为 CSV UTF-8") from exc
     except csv.Error as exc:
         raise UnreadableFile(path, "CSV 格式有误（可能有未闭合的引号），请用 Excel 打开检查后另存") from exc
     except OSError as exc:
         raise UnreadableFile(path, f"读取中断（{_os_reason(exc)}），请确认文件仍在且未被占用后重试") from exc
+
+
+def _undecodable_at(path: Path, encoding: str) -> str:
+    """Where decoding fails, as a text editor shows it. The error raised while reading carries an offset into
+    the text layer's read-ahead buffer, not into the file, so the file is decoded again in one piece."""
+    try:
+        raw = path.read_bytes()
+        raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return f"第 {line} 行，第 {exc.start + 1} 字节"
+    except (OSError, MemoryError):
+        pass
+    return "文件中途"
 
 
 def _os_reason(exc: OSError) -> str:

@@ -17,6 +17,21 @@ from .text import fold, nearest
 
 PROVINCE = "青海省"
 
+# Codes of abolished or renamed divisions → today's code (shared/reference/SOURCES.md, “Former names”). A
+# credit code issued before a change keeps the old digits 3–8; credit codes exist since 2015, so the 2018–2020
+# changes matter most, the older ones are listed for completeness.
+FORMER_CODES = {
+    "632100": "630200",  # 海东地区 → 海东市 (2013)
+    "632123": "630202",  # 乐都县 → 乐都区 (2013)
+    "632121": "630203",  # 平安县 → 平安区 (2013/2015)
+    "630221": "630203",
+    "632721": "632701",  # 玉树县 → 玉树市 (2013)
+    "632858": "632803",  # 冷湖行委 → 茫崖市 (2018)
+    "632859": "632803",  # 茫崖行委 → 茫崖市 (2018)
+    "630122": "630106",  # 湟中县 → 湟中区 (2019)
+    "632321": "632301",  # 同仁县 → 同仁市 (2020)
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Division:
@@ -79,6 +94,10 @@ class Gazetteer:
                     if rest.startswith(k) and rest[len(k):] in index:
                         return index[rest[len(k):]]
         return None
+
+    def current(self, code: str) -> Division | None:
+        """The division a code stands for today, former codes included (630122 湟中县 → 湟中区)."""
+        return self.by_code.get(code) or self.by_code.get(FORMER_CODES.get(code, ""))
 
     def prefecture(self, text: str) -> Match | None:
         return self._find("prefecture", text)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from . import fields
-from .text import chinese_to_int, fold
+from .text import chinese_to_int, fold, header_key
 
 Parsed = tuple[Any, str | None, dict[str, Any] | None]
 CLEAN: Parsed = (None, None, None)
@@ -23,12 +23,23 @@ ABSURD_COUNT = 100_000
 MISSING = frozenset({"", "/", "\\", "-", "--", "—", "——", "－", "不详", "不清楚", "未知", "空", "暂无数据", "n/a", "na",
                      "null", "none", "?", "？"})
 ZERO = frozenset({"无", "没有", "零", "〇", "0", "暂无", "无车辆"})
+# Said of an identifier (the credit code of an unlicensed individual carrier): there is none.
+NONE_WORDS = frozenset({"未办理", "未办", "无执照", "无营业执照", "没办", "暂未办理"})
 EXCEL_ERRORS = frozenset({"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
                           "#SPILL!", "#CALC!"})
 _APPROX = re.compile(r"^(?:约|大约|约计|近|将近|大概|估计)\s*|\s*(?:左右|余|多|以上|上下)$")
 _UNIT = re.compile(r"\s*(?:人|辆|台|名|个|户|家|部|位|车)$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def says_none(raw: Any) -> bool:
+    """A cell that says there is nothing — blank, “/”, “-”, “无”, “暂无” — for identifiers, where such words
+    are not a malformed value."""
+    if raw is None:
+        return True
+    text = fold(str(raw)).lower()
+    return text in MISSING or text in ZERO or text in NONE_WORDS
 
 
 def _count_from_number(number: float, raw: Any) -> Parsed:
@@ -73,8 +84,9 @@ def parse_count(raw: Any) -> Parsed:
         return value, code, params
     if approx:
         return value, "count-approx", {"number": value}
-    if core != text or not _NUMBER.match(core) or str(value) != core:
-        # Anything but a plain integer (25人, 二十五, 25.0 typed as text) is read but reported, at info level.
+    if core != str(raw).strip() or str(value) != core:
+        # Anything but a plain integer as typed (25人, ２０, 二十五, 25.0 typed as text) is read but reported, at
+        # info level, so the reading can be checked against the cell.
         return value, "count-read-as", {"number": value}
     return value, None, None
 
@@ -103,11 +115,14 @@ def parse_bool(raw: Any) -> Parsed:
 
 
 def _synonyms(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {fold(spelling).lower(): canon for canon, spellings in table.items() for spelling in (canon, *spellings)}
+    """Spellings compared as headers are: width, spaces, brackets and punctuation do not matter
+    (注 销, 吊销，未注销, 物流(快递))."""
+    return {header_key(spelling): canon for canon, spellings in table.items() for spelling in (canon, *spellings)}
 
 
 _STATUS = _synonyms({
-    "正常": ("在业", "存续", "营业", "开业", "正常经营", "经营", "在营", "运营"),
+    "正常": ("在业", "存续", "营业", "开业", "正常经营", "经营", "在营", "运营", "正常营业", "营业中", "经营中",
+             "正常运营", "存续（在营、开业、在册）", "在营（开业）"),
     "停业": ("停产", "停业整顿", "暂停营业", "停运"),
     "歇业": ("歇业中",),
     "注销": ("已注销", "注销中"),
@@ -148,7 +163,7 @@ def _choice(table: dict[str, str], code: str) -> Any:
         text = fold(str(raw))
         if text.lower() in MISSING:
             return CLEAN
-        found = table.get(text.lower())
+        found = table.get(header_key(text))
         if found is None:
             return None, code, None
         return found, None, None

@@ -1,0 +1,133 @@
+"""`qhunion template` (issue 2, item 10): the workbook staff hand out — canonical header, drop-down lists,
+number checks, frozen header, a 填表说明 sheet and one example row — and the round trip: filled with the
+drop-down values, it reads back with no error or warning."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import uscc
+from qhunion.cli import app
+from qhunion.fields import FIELDS, Kind
+from qhunion.intake import read_survey
+from qhunion.template import EXAMPLE_MARK, HELP_SHEET, SHEET
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "调查表模板.xlsx"
+    result = CliRunner().invoke(app, ["template", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"已生成调查表模板：{path}" in result.stderr
+    return path
+
+
+def _choices(book: Any) -> dict[str, list[str]]:
+    """Column letter → the values its drop-down list offers, read from the ranges the validations name."""
+    ws, help_ws = book[SHEET], book[HELP_SHEET]
+    lists: dict[str, list[str]] = {}
+    for dv in ws.data_validations.dataValidation:
+        if dv.type != "list":
+            continue
+        m = re.fullmatch(r"'?(.+?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", dv.formula1)
+        assert m and m.group(1) == HELP_SHEET, dv.formula1
+        cells = help_ws[f"{m.group(2)}{m.group(3)}:{m.group(4)}{m.group(5)}"]
+        column = re.match(r"[A-Z]+", str(dv.sqref)).group(0)  # type: ignore[union-attr]
+        lists[column] = [row[0].value for row in cells]
+    return lists
+
+
+def test_template_layout(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == [SHEET, HELP_SHEET]
+    ws = book[SHEET]
+    assert [c.value for c in ws[1]] == ["序号", *(f.label for f in FIELDS)]
+    assert ws.freeze_panes == "C2"
+    assert ws["A2"].value == EXAMPLE_MARK
+    help_text = " ".join(str(c.value) for row in book[HELP_SHEET].iter_rows() for c in row if c.value)
+    assert "不含挂靠车辆" in help_text  # 实际拥有车辆 excludes 挂靠 vehicles
+    for f in FIELDS:
+        assert f.label in help_text and f.help in help_text
+
+
+def test_template_validations(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    lists = _choices(book)
+    letters = {f.id: openpyxl.utils.get_column_letter(i + 2) for i, f in enumerate(FIELDS)}
+    assert lists[letters["prefecture"]][:2] == ["西宁市", "海东市"] and len(lists[letters["prefecture"]]) == 8
+    assert len(lists[letters["county"]]) == 45
+    assert lists[letters["has_union"]] == ["是", "否"]
+    assert lists[letters["status"]] == ["正常", "停业", "歇业", "注销", "吊销"]
+    assert "个体货运户" in lists[letters["entity_type"]]
+    assert "货车司机" in lists[letters["group"]] and "物流（快递）" in lists[letters["domain"]]
+    numbers = {str(dv.sqref)[:2].rstrip("0123456789"): (dv.type, dv.formula1, dv.formula2)
+               for dv in book[SHEET].data_validations.dataValidation if dv.type != "list"}
+    counts = [letters[f.id] for f in FIELDS if f.kind is Kind.COUNT]
+    assert sorted(numbers) == sorted(counts)
+    assert set(numbers.values()) == {("whole", "0", "100000")}
+
+
+def test_empty_template_reads_as_a_survey_without_records(template: Path) -> None:
+    survey = read_survey([template])
+    (layout, help_layout) = survey.layouts
+    assert layout.header_rows == (1,)
+    assert {c.field for c in layout.columns} == {None, *(f.id for f in FIELDS)}
+    assert layout.records == 0  # the example row is not a record
+    assert help_layout.skipped == "no-header"
+    assert [f.code for f in survey.all_findings()] == ["sheet-skipped"]
+
+
+def test_round_trip(template: Path, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    lists = _choices(book)
+    ws = book[SHEET]
+    letter = {f.id: openpyxl.utils.get_column_letter(i + 2) for i, f in enumerate(FIELDS)}
+
+    def pick(field: str, value: str) -> str:
+        assert value in lists[letter[field]], (field, value)
+        return value
+
+    places = [("西宁市", "城北区", "630105"), ("海西蒙古族藏族自治州", "格尔木市", "632801"),
+              ("海东市", "乐都区", "630202")]
+    filled = []
+    for n, (pref, county, code) in enumerate(places, start=1):
+        row = {
+            "name": f"测试第{n}物流有限公司", "credit_code": uscc(code, org=f"MA752XK{n:02d}"),
+            "prefecture": pick("prefecture", pref), "county": pick("county", county), "address": f"{county}某路{n}号",
+            "entity_type": pick("entity_type", ["企业", "个体工商户", "物流园区"][n - 1]),
+            "status": pick("status", "正常"), "domain": pick("domain", "物流（快递）"),
+            "group": pick("group", "货车司机"),
+            "vehicles_registered": 30 * n, "vehicles_owned": 20 * n, "employees": 25 * n, "drivers": 20 * n,
+            "migrant_workers": 10 * n, "has_union": pick("has_union", ["是", "否", "是"][n - 1]),
+            "union_name": f"测试第{n}物流有限公司工会委员会", "members": 15 * n, "driver_members": 10 * n,
+            "migrant_members": 5 * n, "anchor": "朝阳物流园", "willingness": "愿意", "suggestions": "希望提供法律服务",
+            "contact": "王某某", "phone": "13800000000", "id_number": "", "reporter": "李某某",
+        }
+        ws[f"A{n + 2}"] = n
+        for fid, value in row.items():
+            if value != "":
+                ws[f"{letter[fid]}{n + 2}"] = value
+        filled.append(row)
+    out = tmp_path / "已填.xlsx"
+    book.save(out)
+
+    result = CliRunner().invoke(app, ["check", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["records"] == 3
+    assert [(i["severity"], i["code"]) for i in data["issues"]] == [("info", "sheet-skipped")]
+
+    records = read_survey([out]).records
+    assert [r.row for r in records] == [3, 4, 5]
+    for record, row in zip(records, filled, strict=True):
+        for fid, value in row.items():
+            expected = {"是": True, "否": False}.get(value, value) if fid == "has_union" else value
+            assert record.get(fid) == (expected if value != "" else None), fid
