@@ -194,22 +194,16 @@ def test_module_entry_point_prints_one_sentence(tmp_path: Path) -> None:
     assert "Traceback" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="cli.main() drops the status returned by app(standalone_mode=False): "
-                                       "the script always exits 0 after a command")
 def test_module_entry_point_exit_status(tmp_path: Path) -> None:
     assert _module("check", tmp_path / "缺失.xlsx").returncode == 3
 
 
-@pytest.mark.xfail(strict=True, reason="cli.main() imports `click`, which typer>=0.29 no longer installs: "
-                                       "a usage error ends in a traceback and status 1")
 def test_module_entry_point_bad_usage() -> None:
     done = _module("check", "--no-such-option")
     assert done.returncode == 2
     assert b"Traceback" not in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="report.print_check/print_findings and cli print file names, places and cell "
-                                       "values as Rich markup: “[final]” vanishes, “[/b]” raises MarkupError")
 def test_brackets_in_names_and_values_are_printed_as_typed(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "海东[final].xlsx", {"S": flat_rows(("甲公司", None, "西宁市", "[/b]城北区", 3, 4, "否"))})
     code, out, _ = run("check", tmp_path / "海东[final].xlsx")

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.markup import escape
+
 from .fields import BY_ID
 from .findings import Finding, Severity, count_by_severity
 from .intake import Survey
@@ -103,19 +105,19 @@ def print_check(survey: Survey, console: Any) -> None:
     for lay in survey.layouts:
         title = f"{lay.file} › {lay.sheet}"
         if lay.skipped:
-            console.print(f"[dim]{title}：未识别为调查表，已跳过[/dim]")
+            console.print(f"[dim]{escape(title)}：未识别为调查表，已跳过[/dim]")
             continue
         rows = "、".join(str(r) for r in lay.header_rows)
         enc = f"，编码 {lay.encoding}" if lay.encoding else ""
-        console.print(f"[bold]{title}[/bold]：表头在第 {rows} 行{enc}，读到 {lay.records} 条记录")
+        console.print(f"[bold]{escape(title)}[/bold]：表头在第 {rows} 行{escape(enc)}，读到 {lay.records} 条记录")
         table = Table("列", "表头", "对应字段", show_edge=False, pad_edge=False, box=None)
         for c in lay.columns:
             label = BY_ID[c.field].label if c.field else "[yellow]（未识别，保留原值）[/yellow]"
-            table.add_row(_letter(c.index), c.header, label)
+            table.add_row(_letter(c.index), escape(c.header), label)
         console.print(table)
     print_findings(survey.all_findings(), console)
     for u in survey.unreadable:
-        console.print(f"[red]无法读取[/red] {_name(u.path)}：{u.reason}")
+        console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
     print_totals(len(survey.records), survey.all_findings(), console)
 
 
@@ -126,13 +128,21 @@ def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> N
     if not shown:
         return
     table = Table("级别", "位置", "说明", title="数据问题", show_lines=False, box=None, pad_edge=False)
+    _fold(table)
     style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for f in sorted(shown, key=lambda f: order[f.severity])[:limit]:
-        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", f.place, f.text)
+        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", escape(f.place), escape(f.text))
     console.print(table)
     if len(shown) > limit:
         console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
+
+
+def _fold(table: Any) -> None:
+    """Rich wraps only at spaces and crops a longer run with “…”; Chinese has no spaces, so a sentence would
+    lose its end (→ 单独建会). Fold long runs onto the next line instead."""
+    for column in table.columns:
+        column.overflow = "fold"
 
 
 def print_totals(records: int, findings: list[Finding], console: Any) -> None:
@@ -144,7 +154,7 @@ def print_totals(records: int, findings: list[Finding], console: Any) -> None:
 # ── classify ─────────────────────────────────────────────────────────────────────────────────────────
 DECISION_COLUMNS = ("source", "sheet", "row", "name", "credit_code", "prefecture", "county", "decision",
                     "decision_label", "rule", "clauses", "explanation", "proposal", "responsible", "follow_up",
-                    "issues")
+                    "issues", "rule_set")
 
 
 def decision_row(r: Record, d: Decision) -> dict[str, Any]:
@@ -154,6 +164,8 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
         "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal,
         "responsible": "、".join(d.responsible), "follow_up": d.follow_up,
         "issues": [f.text for f in r.issues if f.severity is not Severity.INFO],
+        # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
+        "rule_set": d.ruleset,
     }
 
 
@@ -172,16 +184,20 @@ def print_classify(result: Result, console: Any, limit: int = 60) -> None:
     counts = result.counts()
     rs = result.ruleset
     summary = "，".join(f"{rs.label(c)} {counts[c]}" for c in DECISION_CODES if counts[c])
-    console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {rs.stamp}）：{summary}")
+    console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {escape(rs.stamp)}）：{summary}")
     table = Table("位置", "企业名称", "县（市、区）", "判定", "依据", box=None, pad_edge=False)
+    _fold(table)
     for r, d in result.pairs[:limit]:
-        table.add_row(f"{r.file} 第{r.row}行", r.name or "", r.county or r.prefecture or "", d.label,
-                      d.explanation)
+        table.add_row(escape(f"{r.file} 第{r.row}行"), escape(r.name or ""), r.county or r.prefecture or "",
+                      d.label, escape(d.explanation))
     console.print(table)
     if len(result.decisions) > limit:
         console.print(f"……共 {len(result.decisions)} 家，只显示前 {limit} 家；全部见判定工作簿或 --format csv/json")
     findings = result.survey.all_findings()
     print_findings(findings, console, limit=30)
+    # As `check` does: a file that could not be read is named here, not only in the exit status.
+    for u in result.survey.unreadable:
+        console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
     print_totals(len(result.survey.records), findings, console)
 
 
@@ -196,11 +212,7 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
             f"{rs.parameters[p].label} {rs.parameters[p].shown}" for p in d.thresholds))
     if d.proposal:
         lines.append(f"建会方案：{d.proposal}")
-    if d.responsible:
-        lines.append(f"责任单位：{'、'.join(d.responsible)}")
-    else:
-        spec = rs.responsibility_for(r.group)
-        lines.append(f"责任单位：{spec.note if spec and spec.note else '未明确'}")
+    lines.append(f"责任单位：{'、'.join(d.responsible) or d.responsible_note or '未明确'}")
     if d.follow_up:
         lines.append(f"下一步：{d.follow_up}")
     lines.append("依据条款：")

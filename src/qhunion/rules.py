@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import values
 from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
 from .records import Record
 from .regions import gazetteer
 from .ruleset import RuleSet
+from .text import fold
 
-OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填"}
+OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填", "unknown": "不明"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +28,14 @@ class Term:
 
     what: str  # a field id, or a derived quantity (see TERM_LABELS)
     value: Any
-    op: str = "="
+    op: str = "="  # see OPS; "missing" is a blank count that could decide, "unknown" a fact that cannot be known
     param: str | None = None
     threshold: float | None = None
 
 
 TERM_LABELS = {
     "vehicles_owned": ("实际拥有车辆", "辆"),
-    "vehicles_registered": ("登记车辆（未填实际拥有数，暂按登记数）", "辆"),
+    "vehicles_registered": ("未填实际拥有车辆，暂按登记车辆", "辆"),
     "employees": ("职工", "人"),
     "status": ("经营状况", ""),
     "union": ("已建工会", ""),
@@ -57,6 +59,8 @@ class Decision:
     ruleset: str
     flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
     inputs: dict[str, Any] = field(default_factory=dict)
+    # Where `responsible` is empty: why (家政服务员: 五（三） names no union), from the rule set's note.
+    responsible_note: str = ""
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -86,8 +90,12 @@ class Decision:
 
 def render_term(t: Term) -> str:
     label, unit = TERM_LABELS.get(t.what, (BY_ID[t.what].label if t.what in BY_ID else t.what, ""))
+    thr = "" if t.threshold is None else f"{t.threshold:g}"
     if t.op == "missing":
-        return f"{label}未填"
+        # The threshold the blank count could still reach is what makes the row 待核实: say it.
+        return f"{label}未填，可能 ≥ {thr} {unit}" if thr else f"{label}未填"
+    if t.what == "carriers_in_county" and t.op == "unknown":
+        return f"所在县（市、区）不明，无法按较集中区域（≥ {thr} {unit}）判断"
     if t.what == "union":
         return f"已建工会“{t.value}”" if isinstance(t.value, str) else "已建工会"
     if t.what == "anchor":
@@ -96,7 +104,6 @@ def render_term(t: Term) -> str:
         return f"{label}为“{t.value}”"
     if t.op == "=":
         return f"{label} {t.value} {unit}".rstrip()
-    thr = "" if t.threshold is None else f"{t.threshold:g}"
     return f"{label} {t.value} {unit} {OPS[t.op]} {thr} {unit}".rstrip()
 
 
@@ -115,8 +122,19 @@ def vehicles(r: Record) -> tuple[str, int | None]:
     return "vehicles_registered", r.vehicles_registered
 
 
+def named(text: str | None) -> str | None:
+    """A free-text answer that names something, or None for the ways people write “nothing”: 无, 没有, 否, /
+    (a text column keeps them as typed, so 依托 “无” must not become a 无联合工会)."""
+    if text is None:
+        return None
+    folded = fold(text).lower()
+    if folded in values.MISSING or folded in values.ZERO or values.parse_bool(text)[0] is False:
+        return None
+    return text
+
+
 def anchor_of(r: Record) -> str | None:
-    if r.anchor:
+    if named(r.anchor):
         return r.anchor
     if r.entity_type in ANCHOR_TYPES:
         return r.name  # a park, platform or market is the anchor of its own joint union
@@ -138,16 +156,19 @@ def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | N
 
 
 def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
-    if r.has_union or (r.has_union is None and r.union_name):
-        return (Term("union", r.union_name or True),)
+    # 是否已建工会 decides; a union's name stands in for it only when that column is blank, and 工会名称
+    # “无” or “/” names no union.
+    union_name = named(r.union_name)
+    if r.has_union or (r.has_union is None and union_name):
+        return (Term("union", union_name or True),)
     return None
 
 
-def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[str]]:
-    """(terms at or over a threshold, terms under, fields missing) for the standalone test."""
+def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[Term]]:
+    """(terms at or over a threshold, terms under, counts missing) for the standalone test."""
     over: list[Term] = []
     under: list[Term] = []
-    missing: list[str] = []
+    missing: list[Term] = []
     checks = [("standalone_employees", "employees", r.employees)]
     if is_carrier(r):  # 三（二）: the vehicle rule is for freight carriers only
         what, count = vehicles(r)
@@ -155,7 +176,7 @@ def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[st
     for pid, what, value in checks:
         limit = rs.param(pid)
         if value is None:
-            missing.append(what)
+            missing.append(Term(what, None, "missing", pid, limit))
         elif value >= limit:
             over.append(Term(what, value, ">=", pid, limit))
         else:
@@ -177,7 +198,7 @@ def _size_unknown(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ..
     _, under, missing = _size_terms(r, rs)
     if not missing:
         return None
-    return (*under, *(Term(m, None, "missing") for m in missing))
+    return (*under, *missing)
 
 
 def _small(r: Record, rs: RuleSet) -> tuple[Term, ...]:
@@ -186,7 +207,11 @@ def _small(r: Record, rs: RuleSet) -> tuple[Term, ...]:
 
 def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
     anchor = anchor_of(r)
-    return (*_small(r, rs), Term("anchor", anchor)) if anchor else None
+    if not anchor:
+        return None
+    if not named(r.anchor):  # a park, platform or market itself: it does not “rely on” itself
+        return (Term("entity_type", r.entity_type), *_small(r, rs))
+    return (*_small(r, rs), Term("anchor", anchor))
 
 
 def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
@@ -201,7 +226,10 @@ def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ..
 
 def _dispersed_terms(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
     limit = rs.param("industry_concentration")
-    count = ctx["carriers"].get(r.county, 0) if r.county else 0
+    if not r.county:
+        # Without a county there is nothing to count: do not claim “0 家 < 10 家”.
+        return (Term("carriers_in_county", None, "unknown", "industry_concentration", limit),)
+    count = ctx["carriers"].get(r.county, 0)
     return (Term("carriers_in_county", count, "<", "industry_concentration", limit),)
 
 
@@ -259,6 +287,14 @@ def responsible(r: Record, rs: RuleSet) -> tuple[str, ...]:
     return tuple(u.format(**fill) for u in spec.unions)
 
 
+def responsible_note(r: Record, rs: RuleSet) -> str:
+    """Why no union is named: the rule set's note (家政服务员: the document names none)."""
+    spec = rs.responsibility_for(r.group)
+    if spec is None:
+        return "规则集未列出该群体的责任单位"
+    return "" if spec.unions else (spec.note or "文件未明确责任单位")
+
+
 def _fill(template: str, r: Record, anchor: str | None, missing: str) -> str:
     return template.format(
         name=r.name or "", anchor=anchor or "", county=r.county or r.prefecture or "本地",
@@ -267,16 +303,31 @@ def _fill(template: str, r: Record, anchor: str | None, missing: str) -> str:
 
 
 def follow_up_established(r: Record, rs: RuleSet) -> str:
-    """推动司机入会：已入会 12/40 — what is left to do where a union already exists."""
+    """推动司机入会：已入会 12/40 — what is left to do where a union already exists. A blank member count is
+    unknown, not 0: it asks for the number instead of reporting “已入会 0/40”."""
     todo = []
-    if r.drivers and (r.driver_members or 0) < r.drivers:
-        todo.append(f"推动司机入会：已入会 {r.driver_members or 0}/{r.drivers}")
-    elif r.employees and (r.members or 0) < r.employees:
-        todo.append(f"推动职工入会：已入会 {r.members or 0}/{r.employees}")
+    drivers = _membership("司机", r.drivers, r.driver_members)
+    employees = _membership("职工", r.employees, r.members)
+    if drivers:
+        todo.append(f"推动司机入会：{drivers}")
+    elif employees:
+        todo.append(f"推动职工入会：{employees}")
     target = rs.param("migrant_target")
-    if r.migrant_workers and (r.migrant_members or 0) < target * r.migrant_workers:
-        todo.append(f"农民工入会 {r.migrant_members or 0}/{r.migrant_workers}，未达 {target:.0%}")
+    if r.migrant_workers:
+        if r.migrant_members is None:
+            todo.append(f"农民工 {r.migrant_workers} 人，已入会人数未填（目标 {target:.0%}）")
+        elif r.migrant_members < target * r.migrant_workers:
+            todo.append(f"农民工入会 {r.migrant_members}/{r.migrant_workers}，未达 {target:.0%}")
     return "；".join(todo) or "巩固会员，做好会籍管理"
+
+
+def _membership(who: str, total: int | None, members: int | None) -> str:
+    """已入会 12/40, or that the member count is blank; "" when all are members (or there are none)."""
+    if not total:
+        return ""
+    if members is None:
+        return f"{who} {total} 人，已入会人数未填"
+    return f"已入会 {members}/{total}" if members < total else ""
 
 
 def decide(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> Decision:
@@ -298,24 +349,25 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> Decision:
             code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
             terms=terms, citation=rs.cite(rule.clauses[:1]), proposal=_fill(rule.proposal, r, anchor, missing_text),
             follow_up=follow, responsible=responsible(r, rs), ruleset=rs.stamp, flags=tuple(flags),
-            inputs={t.what: t.value for t in terms},
+            inputs={t.what: t.value for t in terms}, responsible_note=responsible_note(r, rs),
         )
     raise AssertionError("small-other always holds")  # pragma: no cover - the last step has no condition
 
 
 def count_small_carriers(records: Iterable[Record], rs: RuleSet) -> Counter[str]:
     """Small carriers not on an anchor, per county: the ones the concentration rule is about. A record
-    counts when no step before `concentrated` decides it."""
+    counts when no step before `concentrated` decides it. Enterprises are counted once (`Record.key`): the
+    same carrier listed twice (a code-duplicate finding) must not make its county look “较集中”."""
     before = []
     for rule in rs.rules:
         if rule.id == COUNTED_FROM:
             break
         before.append(STEPS[rule.id])
-    counts: Counter[str] = Counter()
+    seen: dict[str, set[str]] = {}
     for r in records:
         if r.county and is_carrier(r) and all(step(r, rs, {}) is None for step in before):
-            counts[r.county] += 1
-    return counts
+            seen.setdefault(r.county, set()).add(r.key)
+    return Counter({county: len(keys) for county, keys in seen.items()})
 
 
 def classify(records: list[Record], rs: RuleSet) -> list[Decision]:

@@ -8,6 +8,7 @@ from typing import Any
 from .ruleset import RuleSet
 
 Section = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+CLAUSES = "条款原文"
 
 
 def rules_rows(rs: RuleSet) -> list[Section]:
@@ -32,7 +33,7 @@ def rules_rows(rs: RuleSet) -> list[Section]:
     return [
         ("判定顺序（依次判断，先符合者为准）", ("序", "规则", "判定", "依据", "建会方案"), precedence),
         ("标准数值", ("名称", "数值", "说明", "依据", "生效日期"), params),
-        ("条款原文", ("编号", "出处", "原文"), clauses),
+        (CLAUSES, ("编号", "出处", "原文"), clauses),
         ("责任分工（八大群体）", ("群体", "责任单位", "说明", "依据"), division),
         ("试点单位", ("单位", "依据"), pilots),
         ("时间节点", ("日期", "任务", "依据"), deadlines),
@@ -54,12 +55,25 @@ def rules_data(rs: RuleSet) -> dict[str, Any]:
 
 
 def print_rules(rs: RuleSet, console: Any) -> None:
+    """Tables for the short sections; the clauses as paragraphs, each quote on one line, so that what is
+    printed is the text verbatim (a table cell would wrap it, and Rich crops unspaced Chinese with “…”)."""
+    from rich.markup import escape
     from rich.table import Table
 
-    console.print(f"[bold]{rs.meta.title}[/bold]（{rs.meta.document}，{rs.meta.issued.isoformat()}）")
-    console.print(f"规则集 {rs.stamp}，文件 {rs.path}")
+    console.print(f"[bold]{escape(rs.meta.title)}[/bold]（{escape(rs.meta.document)}，{rs.meta.issued.isoformat()}）")
+    console.print(f"规则集 {escape(rs.stamp)}，版本 {escape(rs.meta.version)}，文件 {escape(rs.path)}")
     for title, header, rows in rules_rows(rs):
+        if title == CLAUSES:
+            console.print()
+            console.print(f"[bold]{title}[/bold]")
+            for cid, citation, text in rows:
+                console.print(f"[bold]{escape(cid)}[/bold]　{escape(citation)}")
+                console.print(f"  {text}", markup=False, soft_wrap=True)
+            console.print()
+            continue
         table = Table(*header, title=title, title_justify="left", show_lines=True)
+        for column in table.columns:
+            column.overflow = "fold"
         for row in rows:
-            table.add_row(*(str(v) for v in row))
+            table.add_row(*(escape(str(v)) for v in row))
         console.print(table)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import string
 import tomllib
 from functools import cache
@@ -15,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .fields import GROUPS
 
@@ -57,7 +58,7 @@ class Clause(_Strict):
 
 class Parameter(_Strict):
     label: str
-    value: float
+    value: float = Field(strict=True)  # value = "20" is a typing error, not twenty
     unit: str
     effective: dt.date
     clauses: tuple[str, ...]
@@ -152,6 +153,9 @@ def _check(rs: RuleSet, where: str) -> None:
     for pid in REQUIRED_PARAMETERS:
         if pid not in rs.parameters:
             raise bad(f"parameters.{pid}", "缺失")
+    for pid, p in rs.parameters.items():
+        if p.value <= 0:
+            raise bad(f"parameters.{pid}.value", f"应为正数，实为 {p.value:g}")
     refs: list[tuple[str, tuple[str, ...]]] = [(f"parameters.{k}", p.clauses) for k, p in rs.parameters.items()]
     refs += [(f"rules.{r.id}", r.clauses) for r in rs.rules]
     refs += [(f"responsibility.{r.group}", r.clauses) for r in rs.responsibility]
@@ -205,23 +209,102 @@ def _check_template(template: str, allowed: frozenset[str], error: RuleSetError)
 
 def parse(data: bytes, where: str) -> RuleSet:
     try:
-        raw: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleSetError(f"规则文件 {where} 不是 UTF-8 编码，请用 UTF-8 保存") from exc
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib reports repeated keys as “Cannot overwrite a value” with the line.
-        raise RuleSetError(f"规则文件 {where} 格式有误：{exc}（重复的键或语法错误）") from exc
+        # tomllib says “Cannot overwrite a value” without the key, often “at end of document”: find it.
+        repeated = _repeated_key(text)
+        if repeated is not None:
+            key, line = repeated
+            raise RuleSetError(f"规则文件 {where} 的“{key}”重复出现（第 {line} 行）：每个键只能写一次") from exc
+        raise RuleSetError(f"规则文件 {where} 格式有误：{exc}") from exc
     try:
         rs = RuleSet.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
+        key = _key_path(raw, first["loc"])
         why = "不是允许的键" if first["type"] == "extra_forbidden" else (
-            "缺失" if first["type"] == "missing" else f"的值有误（{first['msg']}）")
+            "缺失" if first["type"] == "missing" else f"的值有误：{_VALUE_ERRORS.get(first['type'], first['msg'])}")
         raise RuleSetError(f"规则文件 {where} 的“{key}”{why}") from exc
     rs = rs.model_copy(update={"digest": hashlib.sha256(data).hexdigest()[:12], "path": where})
     _check(rs, where)
     return rs
+
+
+# pydantic's error types → what a province's editor should write instead.
+_VALUE_ERRORS = {
+    "float_type": "应为数字（不加引号）",
+    "float_parsing": "应为数字（不加引号）",
+    "string_type": "应为加引号的文字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期，如 2018-04-08（不加引号）",
+    "date_from_datetime_parsing": "应为日期，如 2018-04-08（不加引号）",
+    "date_parsing": "应为日期，如 2018-04-08（不加引号）",
+    "tuple_type": "应为列表，如 [\"qh-3-2-standalone\"]",
+    "list_type": "应为列表，如 [\"qh-3-2-standalone\"]",
+    "dict_type": "应为一个表（[名称] 下的若干键）",
+    "model_type": "应为一个表（[名称] 下的若干键）",
+}
+
+
+def _key_path(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """("rules", 4, "when") → rules.anchor.when: an array-of-tables entry named by its id (or group)."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            node = node[step]
+            label = node.get("id") or node.get("group") if isinstance(node, dict) else None
+            parts.append(str(label) if label else f"[{step + 1}]")
+            continue
+        parts.append(str(step))
+        node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+
+
+def _dotted(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", key))
+
+
+def _repeated_key(text: str) -> tuple[str, int] | None:
+    """The first key or table written twice, as a dotted path, and its line — or None. A line scan that
+    skips multi-line strings; only used to name what tomllib refused."""
+    seen: dict[str, int] = {}
+    table = ""
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        if m := _TABLE.match(line):
+            table = _dotted(m.group(2))
+            if m.group(1) == "[[":
+                # Each [[rules]] entry is a new table: its keys start afresh.
+                seen = {k: v for k, v in seen.items() if not k.startswith(table + ".")}
+                continue
+            if table in seen:
+                return table, number
+            seen[table] = number
+            continue
+        if m := _KEY.match(line):
+            key = f"{table}.{_dotted(m.group(1))}" if table else _dotted(m.group(1))
+            if key in seen:
+                return key, number
+            seen[key] = number
+            rest = line[m.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2:
+                    in_string = quote
+    return None
 
 
 @cache

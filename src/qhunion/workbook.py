@@ -8,14 +8,16 @@ form), 汇总 (prefecture/county × decision, with a chart), 数据问题 (every
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .fields import COUNT_FIELDS
 from .findings import Finding, Severity, column_letter
 from .outputs import OutputError, atomic_path
 from .pipeline import Result
-from .plan import formation_plan
+from .plan import formation_plan, region_order
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
@@ -28,12 +30,17 @@ DECISION_COLOURS = {
 SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 MAX_LINKS = 65_000  # Excel refuses more than 65,530 hyperlinks in one sheet
 MAX_CELL = 32_767
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,14}")
 
 
 def write_workbook(result: Result, target: Path, only_file: str | None = None) -> None:
     """Write the annotated workbook for all records, or for those read from ``only_file``."""
     import xlsxwriter
 
+    for source in result.survey.paths:
+        # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
+        if _same_file(source, target):
+            raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
     pairs = [(r, d) for r, d in result.pairs if only_file is None or r.file == only_file]
     findings = [f for f in result.survey.all_findings() if only_file is None or f.file == only_file]
     plan = result.plan if only_file is None else formation_plan(pairs)
@@ -45,14 +52,21 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
         book.set_properties({"title": "建会判定结果", "comments": f"规则集 {result.ruleset.stamp}"})
         try:
             styles = _Styles(book)
-            rows_at = _decisions_sheet(book, styles, result, pairs)
+            located = _decisions_sheet(book, styles, result, pairs)
             _plan_sheet(book, styles, plan)
             _summary_sheet(book, styles, result.ruleset, pairs)
-            _findings_sheet(book, styles, findings, rows_at)
+            _findings_sheet(book, styles, findings, located)
             _rules_sheet(book, styles, result.ruleset)
             book.close()
         except OSError as exc:
             raise OutputError(target, f"写入失败（{exc.strerror}），请检查磁盘空间和写入权限") from exc
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and Path(a).samefile(b))
+    except OSError:
+        return False
 
 
 class _Styles:
@@ -89,59 +103,119 @@ def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_f
         ws.write_string(row, col, str(value)[:MAX_CELL], fmt)
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _unheaded(result: Result, pairs: list[tuple[Record, Decision]]) -> dict[tuple[str, str], set[int]]:
+    """Per sheet, the absolute columns that hold data but no recognised column (no header, or right of the
+    last header): the annotated copy must still carry every value the user typed."""
+    known: dict[tuple[str, str], tuple[int, set[int]]] = {
+        (lay.file, lay.sheet): (lay.first_column, {c.index for c in lay.columns}) for lay in result.survey.layouts}
+    found: dict[tuple[str, str], set[int]] = {}
+    spare: dict[tuple[tuple[str, str], int], list[int]] = {}  # (sheet, row width) → positions to look at
+    for r, _ in pairs:
+        sheet = (r.file, r.sheet)
+        offset, columns = known[sheet]
+        positions = spare.get((sheet, len(r.cells)))
+        if positions is None:
+            positions = spare[(sheet, len(r.cells))] = [
+                pos for pos in range(len(r.cells)) if pos + offset not in columns]
+        for pos in positions:
+            if not _blank(r.cells[pos]):
+                found.setdefault(sheet, set()).add(pos + offset)
+    return found
+
+
 def _headers(result: Result, pairs: list[tuple[Record, Decision]]) -> tuple[list[str], dict[tuple[str, str], dict[int, int]]]:
-    """The union of the sheets' original headers, in order; and per sheet, input column → output column."""
+    """The union of the sheets' original headers, in order; and per sheet, input column → output column.
+
+    Sheets are aligned by header text. A header that repeats within a sheet (人数 under 货车司机 and again
+    under 农民工 in a two-row header) gives one output column per occurrence, named with the field it was
+    read as, so no column overwrites another."""
+    from .fields import BY_ID
+
     headers: list[str] = []
-    where: dict[str, int] = {}
+    where: dict[tuple[str, int], int] = {}  # (header, occurrence within its sheet) → output column
     maps: dict[tuple[str, str], dict[int, int]] = {}
     wanted = {(r.file, r.sheet) for r, _ in pairs}
+    unheaded = _unheaded(result, pairs)
     for lay in result.survey.layouts:
-        if (lay.file, lay.sheet) not in wanted:
+        sheet = (lay.file, lay.sheet)
+        if sheet not in wanted:
             continue
-        m = maps.setdefault((lay.file, lay.sheet), {})
-        for c in lay.columns:
-            name = c.header or column_letter(c.index)
-            if name not in where:
-                where[name] = len(headers)
-                headers.append(name)
-            m[c.index] = where[name]
+        m = maps.setdefault(sheet, {})
+        columns = [(c.index, c.header, c.field) for c in lay.columns]
+        columns += [(i, "", None) for i in sorted(unheaded.get(sheet, ())) if i not in m]
+        columns.sort(key=lambda c: c[0])
+        names = [header or f"（{column_letter(index)} 列，无表头）" for index, header, _ in columns]
+        repeated = Counter(names)
+        seen: Counter[str] = Counter()
+        for (index, _, fid), name in zip(columns, names, strict=True):
+            seen[name] += 1
+            key = (name, seen[name])
+            if key not in where:
+                where[key] = len(headers)
+                shown = name
+                if repeated[name] > 1:
+                    label = BY_ID[fid].label if fid else name
+                    shown = f"{name}（{label if label != name else column_letter(index) + ' 列'}）"
+                headers.append(shown)
+            m[index] = where[key]
     return headers, maps
 
 
-def _decisions_sheet(book: Any, st: _Styles, result: Result,
-                     pairs: list[tuple[Record, Decision]]) -> dict[tuple[str, str, int], int]:
+Locate = dict[tuple[str, str, int], tuple[int, dict[int, int]]]
+
+
+def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[Record, Decision]]) -> Locate:
+    """Returns where each record landed: (file, sheet, row) → (output row, input column → output column)."""
     ws = book.add_worksheet("判定结果")
     headers, maps = _headers(result, pairs)
     lead = ["来源文件", "工作表", "原行号"]
     first = len(lead)
     added_at = first + len(headers)
+    ws.set_row(0, 30)  # constant_memory: a row's height must be set before the row is written
     for i, h in enumerate(lead + headers):
         ws.write_string(0, i, h, st.header)
     for i, h in enumerate(ADDED):
         ws.write_string(0, added_at + i, h, st.added_header)
     starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
-    rows_at: dict[tuple[str, str, int], int] = {}
+    # Count columns: a plain integer read as text (every CSV cell is text) is written as a number, so that
+    # Excel can sum and filter it; codes and phone numbers are not count columns and stay text.
+    counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
+              for lay in result.survey.layouts}
+    located: Locate = {}
+    outputs: dict[tuple[str, str], dict[int, int]] = {
+        sheet: {i: first + out for i, out in colmap.items()} for sheet, colmap in maps.items()}
     for n, (r, d) in enumerate(pairs, start=1):
-        rows_at[(r.file, r.sheet, r.row)] = n
+        located[(r.file, r.sheet, r.row)] = (n, outputs[(r.file, r.sheet)])
         ws.write_string(n, 0, r.file)
         ws.write_string(n, 1, r.sheet)
         ws.write_number(n, 2, r.row)
         colmap = maps[(r.file, r.sheet)]
         bad = _bad_cells(r)
         offset = starts[(r.file, r.sheet)]
+        count_columns = counts[(r.file, r.sheet)]
         for pos, value in enumerate(r.cells):
             out = colmap.get(pos + offset)
             if out is None:
                 continue
+            if isinstance(value, str) and pos + offset in count_columns and _PLAIN_INT.fullmatch(value):
+                value = int(value)
             sev = bad.get(pos + offset)
             write_value(ws, n, first + out, value, st.cell[sev] if sev else None, st.date)
         problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
+        responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         for i, value in enumerate((d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal,
-                                   "、".join(d.responsible), d.follow_up, problems)):
+                                   responsible, d.follow_up, problems)):
             write_value(ws, n, added_at + i, value)
     last = len(pairs)
     decision_col = added_at
-    ws.freeze_panes(1, first + 1)
+    # Keep the header and everything up to the enterprise name in view while scrolling.
+    name_at = min((maps[(lay.file, lay.sheet)][lay.mapped["name"].index] for lay in result.survey.layouts
+                   if (lay.file, lay.sheet) in maps and "name" in lay.mapped), default=0)
+    ws.freeze_panes(1, first + name_at + 1)
     ws.autofilter(0, 0, max(last, 1), added_at + len(ADDED) - 1)
     for code, fmt in st.decision.items():
         ws.conditional_format(1, decision_col, max(last, 1), decision_col, {
@@ -154,9 +228,8 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result,
     ws.set_column(added_at + 2, added_at + 3, 18)
     ws.set_column(added_at + 4, added_at + 6, 28)
     ws.set_column(added_at + 7, added_at + 7, 40)
-    ws.set_row(0, 30)
     _name_width(ws, headers, first)
-    return rows_at
+    return located
 
 
 def _name_width(ws: Any, headers: list[str], first: int) -> None:
@@ -206,7 +279,7 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
     for i, h in enumerate(["市（州）", "", "企业数", *labels]):
         ws.write_string(0, i, h, st.header)
     n = 1
-    for pref in sorted(by_pref):
+    for pref in sorted(by_pref, key=lambda p: region_order(p, None)):
         _summary_row(ws, n, pref, "", by_pref[pref], None)
         n += 1
     last_pref = n - 1
@@ -214,7 +287,7 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
     n += 2
     for i, h in enumerate(["市（州）", "县（市、区）", "企业数", *labels]):
         ws.write_string(n, i, h, st.header)
-    for (pref, county), counts in sorted(by_county.items()):
+    for (pref, county), counts in sorted(by_county.items(), key=lambda item: region_order(*item[0])):
         n += 1
         _summary_row(ws, n, pref, county, counts, None)
     ws.freeze_panes(1, 0)
@@ -245,7 +318,7 @@ def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], 
         ws.write_number(n, 3 + i, counts[code], fmt)
 
 
-def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], rows_at: dict[tuple[str, str, int], int]) -> None:
+def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], located: Locate) -> None:
     ws = book.add_worksheet("数据问题")
     cols = ("级别", "代码", "文件", "工作表", "行", "列", "表头", "值", "说明", "转到")
     for i, h in enumerate(cols):
@@ -256,9 +329,13 @@ def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], rows_at: di
         values = (f.severity.label, f.code, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text)
         for i, v in enumerate(values):
             write_value(ws, n, i, v)
-        target = rows_at.get((f.file, f.sheet or "", f.row or -1))
+        target = located.get((f.file, f.sheet or "", f.row if f.row is not None else -1))
         if target is not None and links < MAX_LINKS:
-            ws.write_url(n, len(values), f"internal:'判定结果'!A{target + 1}", st.link, string="查看该行")
+            # To the cell itself where the finding has a column that was copied; else to the row.
+            out_row, columns = target
+            out_col = columns.get(f.column, 0) if f.column is not None else 0
+            ws.write_url(n, len(values), f"internal:'判定结果'!{column_letter(out_col)}{out_row + 1}", st.link,
+                         string="查看该单元格" if out_col else "查看该行")
             links += 1
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(findings), 1), len(cols) - 1)
