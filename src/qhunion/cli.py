@@ -53,10 +53,17 @@ def _root(
         _state["debug"] = True
 
 
+def escape(text: str) -> str:
+    """File names and cell values may hold [brackets], which Rich would read as markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def fail(message: str, code: int) -> NoReturn:
     from . import console
 
-    console.err().print(f"[red]错误：[/red]{message}")
+    console.err().print(f"[red]错误：[/red]{escape(message)}")
     raise typer.Exit(code)
 
 
@@ -109,7 +116,7 @@ def check(
         report.print_check(survey, console.out())
     for u in survey.unreadable:
         if fmt is not Format.table:
-            console.err().print(f"[red]无法读取[/red] {Path(u.path).name}：{u.reason}")
+            console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
 
@@ -122,8 +129,12 @@ def classify(
     encoding: EncodingOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="有“待核实”的企业时以状态 1 退出")] = False,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写判定工作簿")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）", show_default=False)] = None,
+    round_label: Annotated[str | None, typer.Option("--round", help="调查轮次，记入账本（如 2018-04；按文字排序，月份请写两位）")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="填报单位，记入账本")] = None,
+    no_ledger: Annotated[bool, typer.Option("--no-ledger", help="不记入账本")] = False,
 ) -> None:
-    """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿。"""
+    """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
     from . import console, report
     from .intake import errors
     from .pipeline import run
@@ -138,9 +149,13 @@ def classify(
         _emit(text, output)
     if not no_workbook and (fmt is Format.table or output is None) and result.survey.records:
         _write_workbooks(result, output if fmt is Format.table else None)
+    if not no_ledger:
+        from .cli_ledger import record_run
+
+        record_run(result, db, round_label, unit)
     for u in result.survey.unreadable:
         if fmt is not Format.table:
-            console.err().print(f"[red]无法读取[/red] {Path(u.path).name}：{u.reason}")
+            console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
     status = _exit_status(len(result.survey.unreadable), errors(result.survey.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
         status = EXIT_ERRORS
@@ -156,12 +171,12 @@ def _write_workbooks(result: Any, output: Path | None) -> None:
     paths = {p.name: p for p in result.survey.paths}
     if output is not None:
         write_workbook(result, output)
-        console.err().print(f"已写出判定工作簿：{output}")
+        console.err().print(f"已写出判定工作簿：{escape(str(output))}")
         return
     for name in dict.fromkeys(r.file for r in result.survey.records):
         target = default_workbook_path(paths[name])
         write_workbook(result, target, only_file=name)
-        console.err().print(f"已写出判定工作簿：{target}")
+        console.err().print(f"已写出判定工作簿：{escape(str(target))}")
 
 
 @app.command()
@@ -204,6 +219,8 @@ def show_rules(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式：table / json")] = Format.table,
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
+    if fmt is Format.csv:
+        fail("规则集有多个部分，不能写成一张 CSV；请用 --format json 或 table", EXIT_USAGE)
     from . import console, report
     from .rulesdoc import print_rules, rules_data
 
@@ -223,7 +240,12 @@ def template(
     from .template import write_template
 
     write_template(output)
-    console.err().print(f"已生成调查表模板：{output}")
+    console.err().print(f"已生成调查表模板：{escape(str(output))}")
+
+
+from .cli_ledger import register  # noqa: E402  (after the shared helpers it imports lazily)
+
+register(app)
 
 
 def main() -> None:
@@ -232,24 +254,45 @@ def main() -> None:
     from .outputs import OutputError
 
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        status = exc.exit_code
+    except typer.Abort:
+        _last_words("已中断", 130, None)
     except OutputError as exc:
         _last_words(f"无法写出 {exc.path}：{exc.reason}", EXIT_UNWRITABLE, exc)
     except UnreadableFile as exc:
         _last_words(str(exc), EXIT_UNREADABLE, exc)
     except KeyboardInterrupt:
         _last_words("已中断", 130, None)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+    except typer.TyperException as exc:  # click's usage errors, as vendored by Typer
+        _last_words(usage_message(exc), EXIT_USAGE, exc)
+    except Exception as exc:  # the last line of defence: never a traceback for users
         _last_words("程序内部出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def usage_message(exc: Exception) -> str:
+    """Click's English usage errors, said in Chinese (the detail it gives is kept in brackets)."""
+    from typer._click import exceptions as ce
+
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None) or ""
+    if not hint and param is not None:
+        hint = " / ".join(param.opts) if param.param_type_name == "option" else "要处理的文件"
+    if isinstance(hint, list | tuple):
+        hint = " / ".join(hint)
+    if isinstance(exc, ce.NoSuchOption):
+        near = f"，是不是 {' / '.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"没有 {exc.option_name} 这个选项{near}（用 --help 查看可用的选项）"
+    if isinstance(exc, ce.MissingParameter):
+        return f"缺少参数：{hint or '必需的参数'}（用 --help 查看用法）"
+    if isinstance(exc, ce.BadParameter):
+        return f"{hint} 的值无效（{exc.message}）"
+    message = getattr(exc, "message", str(exc))
+    if "No such command" in message:
+        return f"没有这个命令：{message.split(chr(39))[1] if chr(39) in message else message}（用 qhunion --help 查看全部命令）"
+    return f"用法有误（{message}），用 --help 查看用法"
 
 
 def _last_words(message: str, code: int, exc: BaseException | None) -> NoReturn:
@@ -259,5 +302,5 @@ def _last_words(message: str, code: int, exc: BaseException | None) -> NoReturn:
         import traceback
 
         traceback.print_exception(exc)
-    console.err().print(f"[red]错误：[/red]{message}", markup=True)
+    console.err().print(f"[red]错误：[/red]{escape(message)}")
     sys.exit(code)

@@ -1,0 +1,458 @@
+"""The ledger's commands — `summary` and `ledger list|forget|verify` — and the hook through which `classify`
+records its run. A thin shell like `cli.py`: options are parsed here, the work is done by `ledger` and
+`summary`, and their errors become one Chinese sentence and an exit status (2 bad usage, 3 ledger or input
+not found, 4 ledger or output not writable). Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from .ledger import Check, ImportInfo, ImportOutcome, Ledger
+    from .pipeline import Result
+    from .ruleset import RuleSet
+    from .summary import Summary
+
+
+class OutFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(StrEnum):
+    prefecture = "prefecture"
+    county = "county"
+    decision = "decision"
+    group = "group"
+    responsible = "responsible"
+    anchor = "anchor"
+
+
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）",
+    show_default=False)]
+
+ledger_app = typer.Typer(
+    name="ledger", help="管理账本：列出导入、撤销导入、检查账本完整性。", no_args_is_help=True,
+    rich_markup_mode=None, pretty_exceptions_show_locals=False,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `summary` and the `ledger` commands to the main app."""
+    app.command("summary")(summary)
+    app.add_typer(ledger_app, name="ledger")
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Domain errors → a sentence and an exit status."""
+    from .cli import EXIT_UNREADABLE, EXIT_UNWRITABLE, EXIT_USAGE, fail
+    from .ledger import LedgerError, LedgerMissing, UnknownImport, UnknownRound
+    from .summary import SummaryError
+
+    try:
+        yield
+    except (SummaryError, UnknownImport, UnknownRound) as exc:
+        fail(exc.reason, EXIT_USAGE)
+    except LedgerMissing as exc:
+        fail(exc.reason, EXIT_UNREADABLE)
+    except LedgerError as exc:
+        fail(exc.reason, EXIT_UNWRITABLE)
+
+
+@contextmanager
+def _open(db: str | None, create: bool) -> Iterator[Ledger]:
+    from .ledger import Ledger
+
+    with _guard(), Ledger(db, create=create) as ledger:
+        yield ledger
+
+
+# ── classify's hook ──────────────────────────────────────────────────────────────────────────────────
+def record_run(result: Result, db: str | None, round_label: str | None, unit: str | None) -> None:
+    """Record a classify run in the ledger (one import per readable file) and say so in one line."""
+    import re
+
+    from . import console
+
+    if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
+        return
+    if round_label and (m := re.match(r"(\d{4})(\D)(\d)(?!\d)", round_label.strip())):
+        console.err().print(f"注意：轮次按文字先后排列，“{round_label}”会排在“{m[1]}{m[2]}10”之后；"
+                            f"建议写成 {m[1]}{m[2]}0{m[3]}", markup=False)
+    with _open(db, create=True) as ledger:
+        outcomes = ledger.record(result, round_label, unit)
+        console.err().print(import_line(ledger.name, outcomes), markup=False, highlight=False)
+
+
+def _when(info: ImportInfo) -> str:
+    return info.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def import_line(name: str, outcomes: list[ImportOutcome]) -> str:
+    new = [o for o in outcomes if not o.already]
+    old = [o for o in outcomes if o.already]
+    if len(outcomes) == 1:
+        o = outcomes[0]
+        i = o.info
+        in_round = f"，轮次 {i.round_label}" if i.round_label else ""
+        if o.already:
+            return (f"账本 {name} 中已有 {i.file_name}（第 {i.id} 次导入，{_when(i)}{in_round}），内容、规则集和轮次都相同，"
+                    "未重复记入")
+        notes = [f"{i.record_count} 家企业{in_round}"]
+        if o.superseded:
+            notes.append(f"替换了 {o.superseded} 家企业的较早记录")
+        if o.kept:
+            notes.append(f"{o.kept} 家企业已有更晚轮次的记录，本次记录仅留作历史")
+        if o.repeated:
+            notes.append(f"{o.repeated} 行是文件中已出现过的企业，按后一行计")
+        return f"已记入账本 {name}：{i.file_name} 为第 {i.id} 次导入（{'；'.join(notes)}）"
+    parts = []
+    if new:
+        ids = sorted(o.info.id for o in new)
+        span = f"第 {ids[0]} 次" if len(ids) == 1 else f"第 {ids[0]}–{ids[-1]} 次"
+        superseded = sum(o.superseded for o in new)
+        parts.append(f"新导入 {len(new)} 个文件（{span}，共 {sum(o.info.record_count for o in new)} 家企业"
+                     + (f"，替换了 {superseded} 家企业的较早记录" if superseded else "") + "）")
+    if old:
+        names = "、".join(o.info.file_name for o in old[:3]) + ("等" if len(old) > 3 else "")
+        parts.append(f"{len(old)} 个文件此前已导入，未重复记入（{names}）")
+    return f"账本 {name}：{'；'.join(parts)}"
+
+
+# ── summary ──────────────────────────────────────────────────────────────────────────────────────────
+def summary(
+    files: Annotated[list[str] | None, typer.Argument(
+        help="直接汇总这些调查表（先判定，不记入账本）；不给文件时汇总账本", show_default=False)] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", "-r", help="只汇总一个市（州）或县（市、区），可写全称、简称或旧称：西宁、海西州、格尔木、湟中县")] = None,
+    by: Annotated[By | None, typer.Option(
+        "--by", "-b", help="分组：prefecture 市（州）/ county 县（市、区）/ decision 判定 / group 群体 / "
+                           "responsible 责任单位 / anchor 依托平台（默认：全省按市州，市州内按县区）",
+        show_default=False)] = None,
+    round_label: Annotated[str | None, typer.Option(
+        "--round", help="汇总截至该轮次的情况（如 2018-04）：每家企业取该轮次及以前最新的记录")] = None,
+    compare: Annotated[str | None, typer.Option(
+        "--compare", help="与截至该轮次的情况比较（新建工会、新增会员、入会率变化）")] = None,
+    db: DbOpt = None,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", help="使用指定的规则集文件（TOML）：判定文件、60% 目标和试点地区都从中读取", dir_okay=False)] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别）")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json / xlsx 工作簿（含图表）")] = OutFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（按扩展名 .csv .json .xlsx 选择格式）")] = None,
+) -> None:
+    """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
+    from rich.markup import escape
+
+    from . import console
+    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _ruleset, fail
+    from .summary import summarize, summarize_files
+
+    if fmt is OutFormat.table and output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in ("csv", "json", "xlsx"):
+            fail(f"无法从“{output.name}”看出输出格式，请用 --format csv/json/xlsx 指定", EXIT_USAGE)
+        fmt = OutFormat(suffix)
+    rs = _ruleset(rules)
+    status = EXIT_OK
+    with _guard():
+        if files:
+            if db is not None or round_label is not None or compare is not None:
+                fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", EXIT_USAGE)
+            result_summary, result = summarize_files(files, rs, encoding, region, by)
+            for u in result.survey.unreadable:
+                console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
+            status = EXIT_UNREADABLE if result.survey.unreadable else EXIT_OK
+        else:
+            with _open(db, create=False) as ledger:
+                result_summary = summarize(ledger, rs, region, by, round_label, compare)
+    _notes(result_summary, rs)
+    _render(result_summary, rs, fmt, output)
+    raise typer.Exit(status)
+
+
+def _notes(s: Summary, rs: RuleSet) -> None:
+    from . import console
+
+    err = console.err()
+    if s.scope.former:
+        err.print(f"“{s.scope.asked}”是旧称，按现名“{s.scope.name}”汇总", markup=False)
+    if s.total.figures.enterprises == 0:
+        err.print(f"{s.source} 中{s.scope.name if s.scope.level != 'province' else ''}还没有企业记录"
+                  "（先用 qhunion classify 判定并记入账本）", markup=False)
+    others = [stamp for stamp in s.decision_rule_sets if stamp != rs.stamp]
+    if others:
+        err.print(f"注意：其中的判定按规则集 {'、'.join(others)} 作出，与本次使用的规则集 {rs.stamp} 不同；"
+                  "如需统一，请用同一规则集重新 classify", markup=False)
+
+
+def _render(s: Summary, rs: RuleSet, fmt: OutFormat, output: Path | None) -> None:
+    from . import console, report
+    from .cli import _emit
+
+    if fmt is OutFormat.json:
+        _emit(report.to_json(s.as_dict()), output)
+    elif fmt is OutFormat.csv:
+        data = s.as_dict()
+        _emit(report.to_csv([*data["rows"], data["total"]], s.columns()), output)
+    elif fmt is OutFormat.xlsx:
+        target = output or Path(f"进度汇总_{s.scope.name}{'_' + s.round_label if s.round_label else ''}.xlsx")
+        write_xlsx(s, rs, target)
+        console.err().print(f"已写出汇总工作簿：{target}", markup=False)
+    else:
+        print_summary(s, rs, console.out())
+
+
+def _cell(key: str, value: Any) -> str:
+    from .summary import CHANGE_COLUMNS, RATE_COLUMNS
+
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if key in RATE_COLUMNS:
+        return f"{value * 100:+.1f}" if key in CHANGE_COLUMNS else f"{value:.1%}"
+    if key in CHANGE_COLUMNS and isinstance(value, int):
+        return f"{value:+,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
+    """Two tables (建会, 入会), a third with the changes when comparing; the total row last."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
+
+    labels = column_labels(rs)
+    data = s.as_dict()
+    when = f"截至轮次 {s.round_label}" if s.round_label else "现行记录"
+    vs = f"，与轮次 {s.compare} 比较" if s.compare else ""
+    pilot = "（试点地区）" if s.total.pilot else ""
+    out.print(f"[bold]{s.scope.name}{pilot} 建会入会进度[/bold]（按{BY_LABELS[s.by]}；{when}{escape(vs)}；"
+              f"{escape(s.source)}；规则集 {escape(s.rule_set)}）", highlight=False)
+    sections = [("建会情况", UNION_COLUMNS), ("入会情况", MEMBER_COLUMNS)]
+    if s.compare:
+        sections.append((f"与轮次 {s.compare} 相比（比率变化为百分点）", CHANGE_COLUMNS))
+    first = "市（州）/ 县（市、区）" if s.by == "county" and s.scope.level == "province" else BY_LABELS[s.by]
+    for title, columns in sections:
+        table = Table(title=title, box=None, pad_edge=False, title_justify="left")
+        table.add_column(first, no_wrap=True)
+        for c in columns:  # long Chinese headers fold onto a second line rather than being cut
+            table.add_column(labels[c], justify="right", overflow="fold")
+        for i, row in enumerate([*data["rows"], data["total"]]):
+            name = row["label"]
+            if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
+                name = f"{row['prefecture']} {name}"
+            if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
+                name += "（试点）"
+            table.add_row(escape(name), *(_cell(c, row.get(c)) for c in columns),
+                          end_section=i == len(data["rows"]) - 1, style="bold" if row is data["total"] else None)
+        out.print(table)
+    out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
+              f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
+
+
+def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:
+    """The summary table and two native charts (rates against the target; decisions), written atomically."""
+    import xlsxwriter
+
+    from .outputs import OutputError, atomic_path
+    from .summary import column_labels
+    from .workbook import write_value
+
+    labels = column_labels(rs)
+    data = s.as_dict()
+    columns = s.columns()
+    rows = [*data["rows"], data["total"]]
+    with atomic_path(target) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                              "strings_to_numbers": False})
+        try:
+            head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                    "valign": "vcenter"})
+            pct = book.add_format({"num_format": "0.0%"})
+            bold = book.add_format({"bold": True})
+            bold_pct = book.add_format({"bold": True, "num_format": "0.0%"})
+            ws = book.add_worksheet("汇总")
+            header = [labels[c] or "名称" for c in columns]
+            target_col = len(columns)  # the target as a series, for the chart's line
+            ws.write_row(0, 0, [*header, f"目标 {rs.parameters['migrant_target'].shown}"], head)
+            for r, row in enumerate(rows, start=1):
+                total = row is data["total"]
+                for c, key in enumerate(columns):
+                    value = row.get(key)
+                    if key == "pilot":
+                        value = "是" if value else ""
+                    rate = "rate" in key
+                    write_value(ws, r, c, value, (bold_pct if rate else bold) if total else (pct if rate else None))
+                ws.write_number(r, target_col, s.target, pct)
+            ws.freeze_panes(1, 1)
+            ws.set_column(0, 0, 22)
+            ws.set_column(1, len(columns), 11)
+            ws.set_column(target_col, target_col, None, None, {"hidden": True})
+            _charts(book, ws, s, columns, len(data["rows"]), target_col)
+            about = book.add_worksheet("说明")
+            for r, (k, v) in enumerate([
+                ("地区", s.scope.name), ("分组", s.by), ("轮次", s.round_label or "现行记录"),
+                ("比较轮次", s.compare or ""), ("来源", s.source), ("规则集", s.rule_set),
+                ("判定所用规则集", "、".join(s.decision_rule_sets)), ("生成时间", data["generated_at"]),
+                ("建会率", "应单独建会（实际拥有车辆 20 台以上或职工 25 人以上）的企业中已建会的比例"),
+                ("距目标尚需", f"⌈{rs.parameters['migrant_target'].shown} × 农民工人数⌉ − 已入会农民工人数，最少为 0"),
+            ]):
+                about.write_string(r, 0, k, bold)
+                write_value(about, r, 1, v)
+            about.set_column(0, 0, 16)
+            about.set_column(1, 1, 80)
+            book.close()
+        except OSError as exc:
+            raise OutputError(target, f"写入失败（{exc.strerror}），请检查磁盘空间和写入权限") from exc
+
+
+CHART_ROWS = 60  # more categories than this and a chart is unreadable; the table has them all
+
+
+def _charts(book: Any, ws: Any, s: Summary, columns: list[str], n: int, target_col: int) -> None:
+    if n == 0:
+        return
+    from .ruleset import DECISION_CODES
+
+    last = min(n, CHART_ROWS)
+    sheet = ws.get_name()
+    cats = [sheet, 1, 0, last, 0]
+    rates = book.add_chart({"type": "column"})
+    for key in ("membership_rate", "driver_membership_rate", "migrant_membership_rate"):
+        col = columns.index(key)
+        rates.add_series({"name": [sheet, 0, col], "categories": cats, "values": [sheet, 1, col, last, col]})
+    line = book.add_chart({"type": "line"})
+    line.add_series({"name": [sheet, 0, target_col], "categories": cats,
+                     "values": [sheet, 1, target_col, last, target_col], "line": {"color": "#C00000", "dash_type": "dash"}})
+    rates.combine(line)
+    rates.set_title({"name": f"{s.scope.name} 入会率与农民工入会率目标"})
+    rates.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+    rates.set_size({"width": 900, "height": 360})
+    ws.insert_chart(n + 3, 0, rates)
+    decisions = book.add_chart({"type": "bar", "subtype": "stacked"})
+    for code in DECISION_CODES:
+        col = columns.index(code)
+        decisions.add_series({"name": [sheet, 0, col], "categories": cats, "values": [sheet, 1, col, last, col]})
+    decisions.set_title({"name": f"{s.scope.name} 建会判定"})
+    decisions.set_y_axis({"reverse": True})
+    decisions.set_size({"width": 900, "height": 320 + 18 * last})
+    ws.insert_chart(n + 23, 0, decisions)
+
+
+# ── ledger list | forget | verify ────────────────────────────────────────────────────────────────────
+IMPORT_COLUMNS = ("id", "file", "round", "unit", "records", "current", "imported_at", "rule_set", "sha256")
+IMPORT_LABELS = ("编号", "文件", "轮次", "填报单位", "企业数", "现行记录", "导入时间", "规则集", "文件指纹")
+
+
+@ledger_app.command("list")
+def list_imports(
+    db: DbOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="输出格式：table / csv / json")] = ListFormat.table,
+) -> None:
+    """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from . import console, report
+
+    with _open(db, create=False) as ledger:
+        found = ledger.imports()
+        name = ledger.name
+    rows = [i.as_dict() for i in found]
+    if fmt is ListFormat.json:
+        console.write(report.to_json({"ledger": name, "imports": rows}))
+        return
+    if fmt is ListFormat.csv:
+        console.write(report.to_csv(rows, IMPORT_COLUMNS))
+        return
+    out = console.out()
+    if not rows:
+        out.print(f"账本 {name} 中还没有导入", markup=False)
+        return
+    table = Table(*IMPORT_LABELS, title=f"账本 {escape(name)}", box=None, pad_edge=False, title_justify="left")
+    for i in found:
+        table.add_row(str(i.id), escape(i.file_name), escape(i.round_label or "—"), escape(i.unit or ""),
+                      f"{i.record_count:,}",
+                      f"{i.current:,}", _when(i), f"{i.ruleset_version} ({i.ruleset_digest})", i.sha256[:12])
+    out.print(table)
+
+
+@ledger_app.command("forget")
+def forget(
+    ident: Annotated[str, typer.Argument(metavar="IMPORT", help="导入编号（见 qhunion ledger list），或文件名")],
+    db: DbOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（用于脚本）")] = False,
+) -> None:
+    """撤销一次导入（如导错了文件）：删除其记录，相关企业此前的记录恢复为现行。"""
+    from . import console
+    from .cli import EXIT_USAGE, fail
+
+    with _open(db, create=False) as ledger:
+        info = ledger.find_import(ident)
+        if not yes:
+            question = (f"撤销第 {info.id} 次导入（{info.file_name}，{info.record_count} 家企业，"
+                        f"其中 {info.current} 条为现行记录）？相关企业此前的记录将恢复为现行")
+            try:
+                if not typer.confirm(question):
+                    console.err().print("已取消，账本未改动", markup=False)
+                    return
+            except typer.Abort:
+                fail("没有得到确认，账本未改动（在脚本中请加 --yes）", EXIT_USAGE)
+        done = ledger.forget(info.id)
+    console.err().print(f"已撤销第 {info.id} 次导入（{info.file_name}）：删除 {info.record_count} 条记录，"
+                        f"{done.restored} 家企业此前的记录恢复为现行", markup=False)
+
+
+CHECK_LABELS = {
+    "integrity": "SQLite 完整性检查", "foreign_keys": "外键", "schema": "结构版本",
+    "orphans": "每条记录都属于一次导入", "one_current": "每家企业恰有一条现行记录",
+    "current_is_latest": "现行记录是最新轮次、最后导入的", "import_counts": "各次导入的记录数相符",
+}
+
+
+@ledger_app.command("verify")
+def verify(
+    db: DbOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="输出格式：table / json")] = ListFormat.table,
+) -> None:
+    """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
+    from . import console, report
+    from .cli import EXIT_ERRORS, EXIT_OK
+
+    with _open(db, create=False) as ledger:
+        checks: list[Check] = ledger.verify()
+        name = ledger.name
+    ok = all(c.ok for c in checks)
+    if fmt is ListFormat.table:
+        out = console.out()
+        for c in checks:
+            mark = "[green]通过[/green]" if c.ok else "[red]不通过[/red]"
+            out.print(f"{mark}  {CHECK_LABELS.get(c.name, c.name)}：", end="")
+            out.print(c.detail, markup=False)
+        out.print(f"账本 {name}：" + ("完好" if ok else "发现问题，请把以上输出发给技术人员"), markup=False)
+    else:
+        console.write(report.to_json({"ledger": name, "ok": ok, "checks": [
+            {"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
+            for c in checks]}))
+    raise typer.Exit(EXIT_OK if ok else EXIT_ERRORS)

@@ -1,0 +1,417 @@
+"""Progress toward the goals of 青总办〔2018〕19号, by region, decision, group, responsible union or anchor.
+
+Plain functions returning values: `summarize(ledger, rs, …)` over the ledger's current records (or those
+current at the end of a survey round, or the change between two rounds), `summarize_files(…)` over files
+classified on the spot. Rendering is the CLI's job (`cli_ledger`).
+
+What the figures mean (per row, and for the total):
+
+- ``enterprises`` surveyed and the count per decision (standalone … unverified).
+- 建会率 ``union_rate`` = ``required_with_union`` / ``required``: of the enterprises 三（二） requires to form
+  their own union (实际拥有车辆 20 台以上或职工 25 人以上, `rules.meets_standalone`), those that have one;
+  ``to_form`` is the rest. Closed enterprises (不纳入) are never required.
+- Workforce figures (employees, members, drivers, migrant workers …) add up what the survey reported for
+  enterprises still in business: a closed enterprise counts in ``enterprises`` and ``excluded`` only.
+- 入会率 = members / employees, drivers' and migrant workers' rates likewise (None when nobody is counted).
+- ``migrant_target_gap`` = ⌈60 % × migrant workers⌉ − migrant members, at least 0: members still needed for
+  the row to reach the target of 二（力争到 2020 年底全省农民工入会率达到 60%）; the percentage is the rule
+  set's ``migrant_target``.
+- ``pilot``: the row's region (or responsible union) is a pilot of 五（二）.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .fields import GROUPS, label
+from .regions import PROVINCE, gazetteer
+from .rules import prefecture_union
+from .ruleset import DECISION_CODES, RuleSet
+
+if TYPE_CHECKING:
+    from .ledger import Ledger, Tally
+    from .pipeline import Result
+
+BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
+UNASSIGNED = "（未明确）"  # 家政服务员: 五（三） names no responsible union
+NO_ANCHOR = "（无依托）"
+NO_REGION = "（未填地区）"
+NO_COUNTY = "（未填县区）"
+
+
+# Columns, in the order every output shows them. JSON uses the ids; tables and the workbook `column_labels`.
+KEY_COLUMNS = {
+    "prefecture": ("prefecture",), "county": ("prefecture", "county"), "decision": ("decision",),
+    "group": ("group",), "responsible": ("responsible", "group"), "anchor": ("anchor",),
+}
+UNION_COLUMNS = ("enterprises", *DECISION_CODES, "required", "required_with_union", "to_form", "union_rate")
+MEMBER_COLUMNS = ("employees", "members", "membership_rate", "drivers", "driver_members", "driver_membership_rate",
+                  "migrant_workers", "migrant_members", "migrant_membership_rate", "migrant_target_gap")
+CHANGE_COLUMNS = ("new_unions", "union_rate_change", "new_members", "membership_rate_change",
+                  "new_driver_members", "driver_membership_rate_change", "new_migrant_members",
+                  "migrant_membership_rate_change")
+RATE_COLUMNS = frozenset(c for c in (*UNION_COLUMNS, *MEMBER_COLUMNS, *CHANGE_COLUMNS) if "rate" in c)
+BY_LABELS = {"prefecture": "市（州）", "county": "县（市、区）", "decision": "判定", "group": "群体",
+             "responsible": "责任单位", "anchor": "依托的平台、园区、市场"}
+
+
+def column_labels(rs: RuleSet) -> dict[str, str]:
+    """Column id → Chinese header. Survey counts keep the survey's own names (`fields`), decisions the rule
+    set's labels, and the target its value."""
+    return {
+        "label": "", "region": "地区", "pilot": "试点", **BY_LABELS,
+        "enterprises": "企业数", **{code: rs.label(code) for code in DECISION_CODES},
+        "required": "应单独建会", "required_with_union": "其中已建会", "to_form": "尚需单独建会", "union_rate": "建会率",
+        **{c: label(c) for c in WORKFORCE},
+        "membership_rate": "入会率", "driver_membership_rate": "司机入会率", "migrant_membership_rate": "农民工入会率",
+        "migrant_target_gap": f"距{rs.parameters['migrant_target'].shown}目标尚需入会农民工",
+        "new_unions": "新建工会", "new_members": "新增会员", "new_driver_members": "新增入会司机",
+        "new_migrant_members": "新增入会农民工", "union_rate_change": "建会率变化",
+        "membership_rate_change": "入会率变化", "driver_membership_rate_change": "司机入会率变化",
+        "migrant_membership_rate_change": "农民工入会率变化",
+    }
+
+
+class SummaryError(Exception):
+    """The summary cannot be made as asked. ``reason`` is a Chinese sentence."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class UnknownRegion(SummaryError):
+    """``--region`` named no prefecture or county of Qinghai."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The region a summary covers: the province, a prefecture or a county."""
+
+    name: str
+    level: str  # "province" | "prefecture" | "county"
+    prefecture: str | None = None
+    county: str | None = None
+    asked: str | None = None  # as the user wrote it
+    former: bool = False  # matched a former name (湟中县 → 湟中区)
+
+
+def resolve_region(text: str | None) -> Scope:
+    """西宁 → 西宁市 (with its counties), 格尔木 → 格尔木市, 湟中县 → 湟中区; unknown → UnknownRegion."""
+    if text is None or not text.strip() or text.strip() in (PROVINCE, "青海", "全省"):
+        return Scope(PROVINCE, "province", asked=text)
+    g = gazetteer()
+    match = g.any_level(text)
+    if match is None:
+        near = g.nearest_names(text)
+        hint = f"，是否是：{'、'.join(near)}？" if near else "；请写市（州）或县（市、区）的名称，如 西宁、格尔木、湟中区"
+        raise UnknownRegion(f"青海省没有名为“{text.strip()}”的市（州）或县（市、区）{hint}")
+    d = match.division
+    if d.is_county:
+        return Scope(d.name, "county", d.parent_name, d.name, text, match.former)
+    return Scope(d.name, "prefecture", d.name, None, text, match.former)
+
+
+WORKFORCE = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
+
+
+@dataclass
+class Figures:
+    """Counts that add up: a row is the sum of the ledger cells that fall in it."""
+
+    enterprises: int = 0
+    standalone: int = 0
+    joint: int = 0
+    industry: int = 0
+    territorial: int = 0
+    established: int = 0
+    excluded: int = 0
+    unverified: int = 0
+    required: int = 0
+    required_with_union: int = 0
+    employees: int = 0
+    members: int = 0
+    drivers: int = 0
+    driver_members: int = 0
+    migrant_workers: int = 0
+    migrant_members: int = 0
+
+    def add(self, t: Tally) -> None:
+        n = t.enterprises
+        self.enterprises += n
+        if t.decision in DECISION_CODES:
+            setattr(self, t.decision, getattr(self, t.decision) + n)
+        if t.decision == "excluded":
+            return  # closed: neither required to form a union nor counted in the workforce
+        if t.meets_standalone:
+            self.required += n
+            if t.decision == "established":
+                self.required_with_union += n
+        for name in WORKFORCE:
+            setattr(self, name, getattr(self, name) + getattr(t, name))
+
+    @property
+    def to_form(self) -> int:
+        return self.required - self.required_with_union
+
+    def rates(self) -> dict[str, float | None]:
+        return {
+            "union_rate": _rate(self.required_with_union, self.required),
+            "membership_rate": _rate(self.members, self.employees),
+            "driver_membership_rate": _rate(self.driver_members, self.drivers),
+            "migrant_membership_rate": _rate(self.migrant_members, self.migrant_workers),
+        }
+
+    def target_gap(self, target: float) -> int:
+        # Exact arithmetic: 0.6 × 10 is 6.000000000000001 in floats, whose ceiling would ask for a 7th member.
+        return max(0, math.ceil(Fraction(str(target)) * self.migrant_workers) - self.migrant_members)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass
+class Row:
+    label: str  # what the row is, as shown: 西宁市, 城北区, 单独建会, 省邮政工会 · 快递员, 朝阳物流园
+    keys: dict[str, str | None]  # the grouping values, by JSON key (prefecture/county, decision, group …)
+    region: str | None  # the row's division (by prefecture/county), else the summary's region
+    pilot: bool
+    figures: Figures = field(default_factory=Figures)
+    base: Figures | None = None  # the same row at the compared round
+
+    def as_dict(self, target: float) -> dict[str, Any]:
+        f = self.figures
+        out: dict[str, Any] = {"region": self.region, "label": self.label, **self.keys, "pilot": self.pilot}
+        out.update({k.name: getattr(f, k.name) for k in fields(f)})
+        out["to_form"] = f.to_form
+        rates = f.rates()
+        out.update(rates)
+        out["migrant_target_gap"] = f.target_gap(target)
+        if self.base is not None:
+            b = self.base
+            out["new_unions"] = f.established - b.established
+            out["new_members"] = f.members - b.members
+            out["new_driver_members"] = f.driver_members - b.driver_members
+            out["new_migrant_members"] = f.migrant_members - b.migrant_members
+            for name, before in b.rates().items():
+                now = rates[name]
+                out[f"{name}_change"] = None if now is None or before is None else round(now - before, 4)
+        return out
+
+
+@dataclass
+class Summary:
+    by: str
+    scope: Scope
+    round_label: str | None
+    compare: str | None
+    rule_set: str  # the rule set whose target and pilots the figures use
+    target: float
+    source: str  # the ledger, or the files summarised
+    rows: list[Row]
+    total: Row
+    decision_rule_sets: list[str] = field(default_factory=list)  # those the decisions were made under
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+
+    def columns(self) -> list[str]:
+        """The flat columns of a CSV or workbook row."""
+        return ["label", "region", *KEY_COLUMNS[self.by], "pilot", *UNION_COLUMNS, *MEMBER_COLUMNS,
+                *(CHANGE_COLUMNS if self.compare is not None else ())]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "region": self.scope.name,
+            "round": self.round_label,
+            "compare": self.compare,
+            "source": self.source,
+            "rule_set": self.rule_set,
+            "decision_rule_sets": self.decision_rule_sets,
+            "migrant_target": self.target,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "rows": [r.as_dict(self.target) for r in self.rows],
+            "total": self.total.as_dict(self.target),
+        }
+
+
+# ── Folding the ledger's cells into rows ─────────────────────────────────────────────────────────────
+def default_by(scope: Scope) -> str:
+    return "prefecture" if scope.level == "province" else "county"
+
+
+def _unions(t: Tally) -> list[str]:
+    return [u for u in (t.responsible or "").split("、") if u] or [UNASSIGNED]
+
+
+class _Rows:
+    """Rows keyed by their grouping values, created on first use (or in advance, to show zeros)."""
+
+    def __init__(self, by: str, scope: Scope, rs: RuleSet) -> None:
+        self.by, self.scope, self.rs = by, scope, rs
+        self.rows: dict[tuple[str | None, ...], Row] = {}
+        self.scope_pilot = scope.prefecture in rs.pilots.prefectures
+
+    def keys_of(self, t: Tally) -> list[tuple[str | None, ...]]:
+        by = self.by
+        if by == "prefecture":
+            return [(t.prefecture,)]
+        if by == "county":
+            return [(t.prefecture, t.county)]
+        if by == "decision":
+            return [(t.decision,)]
+        if by == "group":
+            return [(t.group_name,)]
+        if by == "responsible":
+            return [(u, t.group_name) for u in _unions(t)]
+        return [(t.anchor,)]
+
+    def row(self, key: tuple[str | None, ...]) -> Row:
+        found = self.rows.get(key)
+        if found is None:
+            found = self.rows[key] = self._new(key)
+        return found
+
+    def _new(self, key: tuple[str | None, ...]) -> Row:
+        by, rs, pilots = self.by, self.rs, self.rs.pilots
+        if by == "prefecture":
+            (pref,) = key
+            return Row(pref or NO_REGION, {"prefecture": pref}, pref, pref in pilots.prefectures)
+        if by == "county":
+            pref, county = key
+            shown = county or (f"{pref}{NO_COUNTY}" if pref else NO_REGION)
+            return Row(shown, {"prefecture": pref, "county": county}, county, pref in pilots.prefectures)
+        region = self.scope.name
+        if by == "decision":
+            (code,) = key
+            return Row(rs.decisions.get(code or "", code or ""), {"decision": code}, region, self.scope_pilot)
+        if by == "group":
+            (group,) = key
+            return Row(group or "", {"group": group}, region, self.scope_pilot)
+        if by == "responsible":
+            union, group = key
+            return Row(f"{union} · {group}", {"responsible": union, "group": group}, region,
+                       union in pilots.units)
+        (anchor,) = key
+        return Row(anchor or NO_ANCHOR, {"anchor": anchor}, region, self.scope_pilot)
+
+    def expected(self) -> list[tuple[str | None, ...]]:
+        """Rows shown even when empty: every division of the region (a county that has not reported shows
+        as 0) and every decision."""
+        g = gazetteer()
+        scope = self.scope
+        if self.by == "prefecture":
+            return [(p.name,) for p in g.prefectures() if scope.prefecture in (None, p.name)]
+        if self.by == "county":
+            if scope.county is not None:
+                return [(scope.prefecture, scope.county)]
+            return [(c.parent_name, c.name) for c in g.counties()
+                    if scope.prefecture in (None, c.parent_name)]
+        if self.by == "decision":
+            return [(code,) for code in DECISION_CODES]
+        return []
+
+    def ordered(self) -> list[Row]:
+        if self.by in ("prefecture", "county", "decision"):
+            return list(self.rows.values())  # gazetteer / rule-set order, unknown regions last
+        if self.by == "group":
+            order = {g: i for i, g in enumerate(GROUPS)}
+            return sorted(self.rows.values(), key=lambda r: (order.get(r.keys["group"] or "", len(order)),
+                                                             r.label))
+        if self.by == "responsible":
+            # Each union with its groups; unions in the order of the first group they answer for, the
+            # prefectures' own federations in gazetteer order.
+            order = {g: i for i, g in enumerate(GROUPS)}
+            places = {prefecture_union(p.name): i for i, p in enumerate(gazetteer().prefectures())}
+            first: dict[str, int] = {}
+            for (union, group) in self.rows:
+                first[union or ""] = min(first.get(union or "", 99), order.get(group or "", 99))
+
+            def key(r: Row) -> tuple[bool, int, int, str, int]:
+                union = r.keys["responsible"] or ""
+                return (union == UNASSIGNED, first[union], places.get(union, 99), union,
+                        order.get(r.keys["group"] or "", 99))
+
+            return sorted(self.rows.values(), key=key)
+        return sorted(self.rows.values(), key=lambda r: (r.keys["anchor"] is None, -r.figures.enterprises,
+                                                         r.label))
+
+
+def fold(tallies: Iterable[Tally], by: str, scope: Scope, rs: RuleSet) -> tuple[list[Row], Figures]:
+    """The ledger's cells → the summary's rows and their total. The cells partition the records, so the
+    total is their plain sum even where a record appears in several rows (a group with two unions)."""
+    rows = _Rows(by, scope, rs)
+    for key in rows.expected():
+        rows.row(key)
+    total = Figures()
+    for t in tallies:
+        total.add(t)
+        for key in rows.keys_of(t):
+            rows.row(key).figures.add(t)
+    return rows.ordered(), total
+
+
+def _check_by(by: str | None, scope: Scope) -> str:
+    by = by or default_by(scope)
+    if by not in BY_CHOICES:
+        raise SummaryError(f"不能按“{by}”汇总；可选：{'、'.join(BY_CHOICES)}")
+    if scope.level == "county" and by == "prefecture":
+        return "county"  # one county's figures are not its prefecture's
+    return by
+
+
+def _total_row(scope: Scope, figures: Figures, rs: RuleSet) -> Row:
+    return Row("合计", {}, scope.name, scope.prefecture in rs.pilots.prefectures, figures)
+
+
+def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | None = None,
+              round_label: str | None = None, compare: str | None = None) -> Summary:
+    """The ledger's current records (``round_label``: as they stood at the end of that round) in a region,
+    in rows by ``by``; ``compare``: with each row's change since the end of that round."""
+    scope = resolve_region(region)
+    by = _check_by(by, scope)
+
+    def rows_at(at: str | None) -> tuple[list[Row], Figures]:
+        cells = ledger.tally(scope.prefecture, scope.county, at, anchor=by == "anchor")
+        return fold(cells, by, scope, rs)
+
+    rows, total = rows_at(round_label)
+    total_row = _total_row(scope, total, rs)
+    if compare is not None:
+        base_rows, base_total = rows_at(compare)
+        before = {_row_key(r): r for r in base_rows}
+        for r in rows:
+            r.base = before.pop(_row_key(r)).figures if _row_key(r) in before else Figures()
+        for gone in before.values():  # e.g. an anchor whose enterprises all moved on: shown with what it lost
+            gone.base, gone.figures = gone.figures, Figures()
+            rows.append(gone)
+        total_row.base = base_total
+    return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
+                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets())
+
+
+def _row_key(r: Row) -> tuple[str | None, ...]:
+    return tuple(r.keys.values())
+
+
+def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | None = None,
+                    region: str | None = None, by: str | None = None) -> tuple[Summary, Result]:
+    """Classify files and summarise them without storing anything: they go through an in-memory ledger, so
+    the figures are made exactly as the ledger's are (an identical file counts once, a later survey of the
+    same enterprise replaces an earlier one)."""
+    from .ledger import Ledger
+    from .pipeline import run
+
+    resolve_region(region)  # an unknown region is reported before any file is read
+    result = run(files, rs, encoding)
+    with Ledger("sqlite://") as ledger:
+        ledger.record(result)
+        summary = summarize(ledger, rs, region, by)
+    summary.source = "、".join(result.survey.files)
+    return summary, result

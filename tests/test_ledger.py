@@ -1,0 +1,516 @@
+"""The ledger against real SQLite files: idempotent imports, supersession and history, migrations, forget,
+concurrent writers in separate processes, interrupted imports, and no personal data stored."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stdnum.cn.uscc import calc_check_digit
+from typer.testing import CliRunner
+
+from qhunion import ledger as ledger_module
+from qhunion.cli import app
+from qhunion.fields import PERSONAL_FIELDS
+from qhunion.ledger import (
+    LATEST,
+    Ledger,
+    LedgerError,
+    LedgerMissing,
+    Migration,
+    Source,
+    UnknownImport,
+    locate,
+    records,
+)
+from qhunion.pipeline import run
+from qhunion.records import Record
+from qhunion.rules import classify
+from qhunion.ruleset import packaged
+
+RS = packaged()
+HEADER = ["企业名称", "统一社会信用代码", "市（州）", "县（市、区）", "实际拥有车辆数", "职工人数", "货车司机人数",
+          "农民工人数", "是否已建工会", "工会会员人数", "已入会农民工人数", "联系人", "联系电话", "身份证号", "填报人"]
+
+
+def code(n: int) -> str:
+    base = f"91630100MA{n:07d}"
+    return base + calc_check_digit(base)
+
+
+def survey(path: Path, *rows: list[Any]) -> Path:
+    """A CSV survey; each row: name, code number (None: no code), county, vehicles, employees, union, members."""
+    lines = [",".join(HEADER)]
+    for i, (name, n, county, vehicles, employees, union, members) in enumerate(rows):
+        lines.append(",".join(str(v) for v in (
+            name, code(n) if n is not None else "", "西宁市", county, vehicles, employees, employees // 2,
+            employees // 3, union, members if members is not None else "", "", f"联系人{i}号",
+            f"1391234{i:04d}", f"63010519800101{i:04d}", "填报员甲")))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def record(ledger: Ledger, *files: Path, round_label: str | None = None) -> list[Any]:
+    return ledger.record(run(files, RS), round_label)
+
+
+def current(path: Path) -> dict[str, tuple[int, str, int | None]]:
+    """key → (import id, decision, members) of the current records, read with plain sqlite3."""
+    with sqlite3.connect(path) as con:
+        rows = con.execute("SELECT key, import_id, decision, members FROM records WHERE is_current").fetchall()
+    return {k: (i, d, m) for k, i, d, m in rows}
+
+
+def count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as con:
+        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def assert_sound(path: Path) -> None:
+    with Ledger(path, create=False) as ledger:
+        failed = [c for c in ledger.verify() if not c.ok]
+    assert not failed
+
+
+# ── Location and schema ──────────────────────────────────────────────────────────────────────────────
+def test_location_flag_env_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QHUNION_DB", raising=False)
+    assert locate(None).endswith(str(tmp_path / "qhunion.db"))
+    monkeypatch.setenv("QHUNION_DB", str(tmp_path / "env.db"))
+    assert locate(None).endswith("env.db")
+    assert locate("other.db").endswith(str(tmp_path / "other.db"))
+    assert locate("postgresql://u@host/qh") == "postgresql://u@host/qh"
+
+
+def test_created_on_first_use_with_wal_and_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "账本 2018.db"  # Chinese and a space in the path
+    with Ledger(path) as ledger:
+        assert ledger.schema_version() == LATEST
+        with ledger.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+        columns = {row[1] for row in con.execute("PRAGMA table_info(records)")}
+        indexes = {row[1] for row in con.execute("PRAGMA index_list(records)")}
+    assert columns == set(records.c.keys())  # what the migrations build is what the queries expect
+    assert not columns & PERSONAL_FIELDS
+    assert {"ix_records_summary", "ix_records_key_order", "ix_records_import_current"} <= indexes
+
+
+@pytest.mark.parametrize("region", [{}, {"prefecture": "西宁市"}, {"prefecture": "西宁市", "county": "城北区"}])
+def test_summary_query_reads_only_its_index(tmp_path: Path, region: dict[str, str]) -> None:
+    """The grouped query a 1,000,000-record ledger must answer in under 2 s: a covering index, in order."""
+    from sqlalchemy import event
+
+    with Ledger(tmp_path / "l.db") as ledger:
+        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]))
+        seen: list[tuple[str, Any]] = []
+        event.listen(ledger.engine, "before_cursor_execute",
+                     lambda conn, cur, sql, params, ctx, many: seen.append((sql, params)))
+        ledger.tally(**region)
+        sql, params = next((sql, params) for sql, params in seen if "GROUP BY" in sql)
+        with ledger.engine.connect() as conn:
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "USING COVERING INDEX ix_records_summary" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_read_commands_do_not_create_a_ledger(tmp_path: Path) -> None:
+    with pytest.raises(LedgerMissing):
+        Ledger(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
+    result = CliRunner().invoke(app, ["ledger", "list", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 3 and "找不到账本" in result.output
+
+
+def test_not_a_ledger(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(LedgerError, match="不是 qhunion 账本"):
+        Ledger(other)
+    text = tmp_path / "notes.db"
+    text.write_text("这不是数据库" * 200, "utf-8")
+    with pytest.raises(LedgerError, match="不是完好的 qhunion 账本"):
+        Ledger(text)
+
+
+# ── Migrations ───────────────────────────────────────────────────────────────────────────────────────
+V1_SCHEMA = """
+CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL,
+    applied_at DATETIME NOT NULL);
+CREATE TABLE imports (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, file_name VARCHAR(500) NOT NULL,
+    sha256 VARCHAR(64) NOT NULL, sheets JSON NOT NULL, record_count INTEGER NOT NULL, imported_at DATETIME NOT NULL,
+    ruleset_id VARCHAR(100) NOT NULL, ruleset_version VARCHAR(100) NOT NULL, ruleset_digest VARCHAR(64) NOT NULL,
+    round_label VARCHAR(100) DEFAULT '' NOT NULL, unit VARCHAR(500),
+    CONSTRAINT uq_imports_content UNIQUE (sha256, ruleset_digest, round_label));
+CREATE TABLE records (id INTEGER NOT NULL PRIMARY KEY, import_id INTEGER NOT NULL REFERENCES imports (id),
+    round_label VARCHAR(100) NOT NULL, "key" VARCHAR(600) NOT NULL, name VARCHAR(500), credit_code VARCHAR(40),
+    prefecture VARCHAR(100), county VARCHAR(100), group_name VARCHAR(40), entity_type VARCHAR(40),
+    sheet VARCHAR(200), row_number INTEGER, decision VARCHAR(20) NOT NULL, rule VARCHAR(40) NOT NULL,
+    responsible TEXT, anchor TEXT, proposal TEXT, vehicles INTEGER, employees INTEGER, drivers INTEGER,
+    migrant_workers INTEGER, members INTEGER, driver_members INTEGER, migrant_members INTEGER, has_union BOOLEAN,
+    meets_standalone BOOLEAN NOT NULL);
+CREATE INDEX ix_records_import ON records (import_id);
+CREATE INDEX ix_records_key_order ON records ("key", round_label, import_id);
+INSERT INTO schema_migrations VALUES (1, 'initial: imports and records', '2018-04-20 08:00:00');
+INSERT INTO imports VALUES (1, '城北.xlsx', 'aa', '["Sheet1"]', 2, '2018-04-20 08:00:00', 'qinghai-2018-19',
+    '2018.04-1', 'd1', '2018-04', NULL);
+INSERT INTO imports VALUES (2, '城北8月.xlsx', 'bb', '["Sheet1"]', 1, '2018-08-20 08:00:00', 'qinghai-2018-19',
+    '2018.04-1', 'd1', '2018-08', '西宁市总工会');
+INSERT INTO imports VALUES (3, '城北补报.xlsx', 'cc', '["Sheet1"]', 1, '2018-08-25 08:00:00', 'qinghai-2018-19',
+    '2018.04-1', 'd1', '2018-04', NULL);
+INSERT INTO records (import_id, round_label, "key", name, prefecture, county, group_name, decision, rule,
+    employees, members, meets_standalone) VALUES
+    (1, '2018-04', 'A', '甲', '西宁市', '城北区', '货车司机', 'standalone', 'size', 40, NULL, 1),
+    (1, '2018-04', 'B', '乙', '西宁市', '城北区', '货车司机', 'joint', 'anchor', 8, NULL, 0),
+    (2, '2018-08', 'A', '甲', '西宁市', '城北区', '货车司机', 'established', 'has-union', 40, 30, 1),
+    (3, '2018-04', 'A', '甲', '西宁市', '城北区', '货车司机', 'standalone', 'size', 41, NULL, 1);
+"""
+
+
+def v1_ledger(path: Path) -> Path:
+    with sqlite3.connect(path) as con:
+        con.executescript(V1_SCHEMA)
+    return path
+
+
+def test_v1_ledger_is_upgraded_when_opened(tmp_path: Path) -> None:
+    path = v1_ledger(tmp_path / "old.db")
+    with Ledger(path, create=False) as ledger:
+        assert ledger.schema_version() == LATEST
+        assert [i.round_label for i in ledger.imports()] == ["2018-04", "2018-08", "2018-04"]
+    # A: the August record outranks the later-imported April correction; B has only its April record.
+    assert current(path) == {"A": (2, "established", 30), "B": (1, "joint", None)}
+    with sqlite3.connect(path) as con:
+        indexes = {row[1] for row in con.execute("PRAGMA index_list(records)")}
+    assert "ix_records_import" not in indexes and "ix_records_summary" in indexes
+    assert_sound(path)
+
+
+def test_failed_upgrade_leaves_the_old_ledger_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = v1_ledger(tmp_path / "old.db")
+
+    def half_done(conn: Any) -> None:
+        ledger_module.MIGRATIONS[1].apply(conn)  # every statement of v2 runs …
+        raise RuntimeError("power cut")  # … and then the upgrade is interrupted
+
+    monkeypatch.setattr(ledger_module, "MIGRATIONS", (ledger_module.MIGRATIONS[0], Migration(2, "v2", half_done)))
+    with pytest.raises(RuntimeError):
+        Ledger(path)
+    with sqlite3.connect(path) as con:
+        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations")] == [1]
+        assert "is_current" not in {row[1] for row in con.execute("PRAGMA table_info(records)")}
+        assert "ix_records_import" in {row[1] for row in con.execute("PRAGMA index_list(records)")}
+
+
+def test_newer_ledger_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    Ledger(path).close()
+    with sqlite3.connect(path) as con:
+        con.execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01 00:00:00')")
+    with pytest.raises(LedgerError, match="请升级 qhunion"):
+        Ledger(path)
+
+
+# ── Imports ──────────────────────────────────────────────────────────────────────────────────────────
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    f = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None],
+               ["乙运输", 2, "城北区", 5, 8, "否", None])
+    with Ledger(path) as ledger:
+        (first,) = record(ledger, f, round_label="2018-04")
+        (again,) = record(ledger, f, round_label="2018-04")
+        renamed = f.rename(tmp_path / "城北（副本）.csv")
+        (copy,) = record(ledger, renamed, round_label="2018-04")
+    assert not first.already and first.info.record_count == 2 and first.info.sheets == ("城北",)
+    assert again.already and copy.already and again.info.id == copy.info.id == first.info.id
+    assert count(path, "imports") == 1 and count(path, "records") == 2
+
+
+def test_the_same_file_under_corrected_rules_is_a_new_import(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    f = survey(tmp_path / "城北.csv", ["乙运输", 2, "城北区", 5, 26, "否", None])
+    rules = tmp_path / "rules.toml"
+    text = (Path(ledger_module.__file__).parent / "data" / "rules.toml").read_text("utf-8")
+    rules.write_text(text.replace('value = 25\nunit = "人"', 'value = 30\nunit = "人"'), "utf-8")
+    runner = CliRunner()
+    for extra in ([], ["--rules", str(rules)]):
+        result = runner.invoke(app, ["classify", str(f), "--db", str(path), "--no-workbook", "-f", "json", *extra])
+        assert result.exit_code == 0, result.output
+    assert count(path, "imports") == 2
+    assert current(path) == {code(2): (2, "joint", None)}  # 26 employees: standalone under 25, not under 30
+
+
+def test_supersession_by_round_then_import_order_keeps_history(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    april = survey(tmp_path / "4月.csv", ["甲物流", 1, "城北区", 30, 40, "否", None],
+                   ["乙运输", 2, "城北区", 30, 40, "否", None], ["丙货运部", None, "城北区", 2, 2, "否", None])
+    august = survey(tmp_path / "8月.csv", ["甲物流", 1, "城北区", 30, 40, "是", 30],
+                    ["丁物流", 4, "湟中区", 30, 40, "否", None])
+    late = survey(tmp_path / "4月补报.csv", ["甲物流", 1, "城北区", 30, 40, "是", 10],
+                  ["乙运输", 2, "城北区", 30, 40, "是", 20])
+    with Ledger(path) as ledger:
+        (a,) = record(ledger, april, round_label="2018-04")
+        (b,) = record(ledger, august, round_label="2018-08")
+        (c,) = record(ledger, late, round_label="2018-04")
+    assert (b.superseded, b.kept) == (1, 0)  # 甲's April record
+    assert (c.superseded, c.kept) == (1, 1)  # 乙 replaced; 甲 already has an August record: kept as history
+    assert a.repeated == b.repeated == c.repeated == 0
+    assert current(path) == {
+        code(1): (b.info.id, "established", 30),
+        code(2): (c.info.id, "established", 20),
+        "丙货运部|城北区": (a.info.id, "joint", None),  # no credit code: name + county
+        code(4): (b.info.id, "standalone", None),
+    }
+    assert count(path, "records") == 7  # nothing deleted: the history stays
+    with Ledger(path, create=False) as ledger:
+        april_view = {t.decision: t.enterprises for t in ledger.tally(round_label="2018-04")}
+        assert april_view == {"established": 2, "joint": 1}  # as of April: the late file's 甲 and 乙, and 丙
+    assert_sound(path)
+
+
+def test_forget_restores_the_previous_records(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    april = survey(tmp_path / "4月.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
+    august = survey(tmp_path / "8月.csv", ["甲物流", 1, "城北区", 30, 40, "是", 30],
+                    ["丁物流", 4, "湟中区", 30, 40, "否", None])
+    late = survey(tmp_path / "4月补报.csv", ["甲物流", 1, "城北区", 30, 40, "是", 10])
+    with Ledger(path) as ledger:
+        (a,) = record(ledger, april, round_label="2018-04")
+        (b,) = record(ledger, august, round_label="2018-08")
+        (c,) = record(ledger, late, round_label="2018-04")
+        assert ledger.find_import("8月.csv").id == b.info.id
+        done = ledger.forget(b.info.id)
+        assert done.restored == 1
+        assert current(path) == {code(1): (c.info.id, "established", 10)}  # the latest April record
+        ledger.forget(c.info.id)
+        assert current(path) == {code(1): (a.info.id, "standalone", None)}
+        with pytest.raises(UnknownImport):
+            ledger.forget(b.info.id)
+        (again,) = record(ledger, august, round_label="2018-08")
+    assert again.info.id > c.info.id  # a forgotten import's number is not given out again
+    assert_sound(path)
+
+
+def test_ledger_commands(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    runner = CliRunner()
+    f1 = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
+    f2 = survey(tmp_path / "湟中.csv", ["丁物流", 4, "湟中区", 30, 40, "否", None])
+    result = runner.invoke(app, ["classify", str(f1), str(f2), "--db", str(path), "--round", "2018-04",
+                                 "--unit", "西宁市总工会", "--no-workbook", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "新导入 2 个文件" in result.stderr
+    result = runner.invoke(app, ["classify", str(f1), "--db", str(path), "--round", "2018-04", "--no-workbook",
+                                 "-f", "json"])
+    assert "未重复记入" in result.stderr
+    listed = json.loads(runner.invoke(app, ["ledger", "list", "--db", str(path), "-f", "json"]).stdout)
+    assert [(i["id"], i["file"], i["round"], i["unit"], i["records"], i["current"]) for i in listed["imports"]] == [
+        (1, "城北.csv", "2018-04", "西宁市总工会", 1, 1), (2, "湟中.csv", "2018-04", "西宁市总工会", 1, 1)]
+    table = runner.invoke(app, ["ledger", "list", "--db", str(path)])
+    assert "城北.csv" in table.stdout and "西宁市总工会" in table.stdout
+    bracketed = survey(tmp_path / "[bold]城西.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
+    runner.invoke(app, ["classify", str(bracketed), "--db", str(path), "--no-workbook", "-f", "json"])
+    assert "[bold]城西.csv" in runner.invoke(app, ["ledger", "list", "--db", str(path)]).stdout  # not markup
+    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path)], input="n\n")
+    assert result.exit_code == 0 and "已取消" in result.output and count(path, "imports") == 3
+    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path)], input="")
+    assert result.exit_code == 2 and "--yes" in result.output and count(path, "imports") == 3
+    result = runner.invoke(app, ["ledger", "forget", "城北.csv", "--db", str(path), "--yes"])
+    assert result.exit_code == 0 and "已撤销第 1 次导入" in result.output and count(path, "imports") == 2
+    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path), "--yes"])
+    assert result.exit_code == 2 and "没有第 1 次导入" in result.output
+    result = runner.invoke(app, ["ledger", "verify", "--db", str(path)])
+    assert result.exit_code == 0 and "完好" in result.stdout
+
+
+def test_an_enterprise_listed_twice_in_a_file_counts_once(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None], ["甲物流", 1, "城北区", 30, 40, "是", 12])
+    with Ledger(path) as ledger:
+        (done,) = record(ledger, f)
+    assert (done.info.record_count, done.info.current, done.repeated) == (2, 1, 1)
+    assert current(path) == {code(1): (1, "established", 12)}  # the later row
+
+
+def test_a_round_label_that_sorts_wrongly_is_pointed_out(tmp_path: Path) -> None:
+    f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
+    result = CliRunner().invoke(app, ["classify", str(f), "--db", str(tmp_path / "l.db"), "--round", "2018-4",
+                                      "--no-workbook", "-f", "json"])
+    assert "建议写成 2018-04" in result.stderr and "已记入账本" in result.stderr
+
+
+def test_two_inputs_of_one_name_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "城北").mkdir()
+    (tmp_path / "城西").mkdir()
+    a = survey(tmp_path / "城北" / "调查表.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
+    b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
+    result = CliRunner().invoke(app, ["classify", str(a), str(b), "--db", str(tmp_path / "l.db"), "--no-workbook",
+                                      "-f", "json"])
+    assert result.exit_code == 4 and "都叫“调查表.csv”" in result.stderr
+    assert count(tmp_path / "l.db", "imports") == 0
+
+
+def test_no_ledger_flag_and_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QHUNION_DB", raising=False)
+    f = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
+    runner = CliRunner()
+    runner.invoke(app, ["classify", str(f), "--no-ledger", "--no-workbook", "-f", "json"])
+    assert not (tmp_path / "qhunion.db").exists()
+    runner.invoke(app, ["classify", str(f), "--no-workbook", "-f", "json"])
+    assert count(tmp_path / "qhunion.db", "records") == 1
+
+
+def test_verify_finds_a_broken_invariant(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    with Ledger(path) as ledger:
+        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-04")
+        record(ledger, survey(tmp_path / "b.csv", ["甲物流", 1, "城北区", 30, 40, "是", 9]), round_label="2018-08")
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE records SET is_current = 1")  # both records of 甲 current
+    with Ledger(path, create=False) as ledger:
+        failed = {c.name for c in ledger.verify() if not c.ok}
+    assert failed == {"one_current", "current_is_latest"}
+    result = CliRunner().invoke(app, ["ledger", "verify", "--db", str(path), "-f", "json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)["ok"] is False
+
+
+# ── Personal data ────────────────────────────────────────────────────────────────────────────────────
+def test_no_personal_data_is_stored(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    f = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None],
+               ["丙货运部", None, "城北区", 2, 2, "否", None])
+    personal = ["联系人0号", "联系人1号", "13912340000", "13912340001", "630105198001010000", "填报员甲"]
+    result = run([f], RS)
+    assert {r.contact for r in result.survey.records} == {"联系人0号", "联系人1号"}  # they were read …
+    with Ledger(path) as ledger:
+        ledger.record(result, "2018-04", "西宁市总工会")
+    with sqlite3.connect(path) as con:  # … and are nowhere in any table
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in con.execute(f'SELECT * FROM "{table}"'):
+                text = " ".join(str(v) for v in row)
+                assert not [p for p in personal if p in text], table
+            columns = {c[1] for c in con.execute(f'PRAGMA table_info("{table}")')}
+            assert not columns & PERSONAL_FIELDS
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("l.db*"))  # the file and its WAL, byte by byte
+    assert not [p for p in personal if p.encode("utf-8") in raw]
+    assert "甲物流".encode() in raw  # (the scan does see the stored text)
+
+
+# ── Transactions: interrupted imports, concurrent writers ────────────────────────────────────────────
+def test_error_inside_an_import_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "l.db"
+    f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None], ["乙运输", 2, "城北区", 3, 4, "否", None])
+    with Ledger(path) as ledger:
+        record(ledger, survey(tmp_path / "base.csv", ["丁物流", 4, "湟中区", 30, 40, "否", None]))
+
+        def fail(*args: Any, **kwargs: Any) -> None:
+            raise OSError("disk unplugged")  # after the import row and its records were inserted
+
+        monkeypatch.setattr(ledger_module, "_elect", fail)
+        with pytest.raises(OSError):
+            record(ledger, f)
+        monkeypatch.undo()
+        assert count(path, "imports") == 1 and count(path, "records") == 1
+        (later,) = record(ledger, f)  # and the same file imports cleanly afterwards
+        assert not later.already
+    assert_sound(path)
+
+
+KILLED_CHILD = textwrap.dedent("""
+    import sys, time
+    import qhunion.ledger as L
+    from qhunion.pipeline import run
+    from qhunion.ruleset import packaged
+
+    elect = L._elect
+    def stall(conn, *args, **kwargs):
+        elect(conn, *args, **kwargs)
+        print("inside", flush=True)  # the import's rows are written, the transaction is open
+        time.sleep(120)
+    L._elect = stall
+    with L.Ledger(sys.argv[1]) as ledger:
+        ledger.record(run([sys.argv[2]], packaged()), "2018-08")
+""")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX only")
+def test_killed_mid_import_leaves_no_partial_import(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    with Ledger(path) as ledger:
+        record(ledger, survey(tmp_path / "base.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-04")
+    big = survey(tmp_path / "big.csv", *[[f"企业{i}", 100 + i, "城北区", 3, 4, "否", None] for i in range(500)],
+                 ["甲物流", 1, "城北区", 30, 40, "是", 30])
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, str(path), str(big)], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == b"inside"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert count(path, "imports") == 1 and count(path, "records") == 1
+    assert current(path) == {code(1): (1, "standalone", None)}
+    assert_sound(path)
+    with Ledger(path) as ledger:  # the ledger takes the interrupted file afterwards
+        (done,) = record(ledger, big, round_label="2018-08")
+    assert done.info.record_count == 501 and done.superseded == 1
+
+
+def _writer(path: str, worker: int, imports: int, barrier: Any) -> None:
+    """One process: ``imports`` imports of its own files, each holding a shared enterprise and its own ones."""
+    shared = Record("x.xlsx", "Sheet1", 3, name="共同物流", credit_code=code(1), credit_valid=True,
+                    prefecture="西宁市", county="城北区", vehicles_owned=30, employees=40)
+    barrier.wait()
+    with Ledger(path) as ledger:
+        for i in range(imports):
+            own = [Record("x.xlsx", "Sheet1", 4 + j, name=f"企业{worker}-{i}-{j}", prefecture="西宁市",
+                          county="城北区", vehicles_owned=3, employees=4) for j in range(20)]
+            rows = [shared, *own]
+            pairs = list(zip(rows, classify(rows, RS), strict=True))
+            ledger.add(Source(f"w{worker}-{i}.xlsx", f"{worker:032x}{i:032x}"), pairs, RS, "2018-04")
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    workers, imports = 4, 5
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(workers)
+    procs = [ctx.Process(target=_writer, args=(str(path), w, imports, barrier)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * workers
+    assert count(path, "imports") == workers * imports
+    assert count(path, "records") == workers * imports * 21
+    now = current(path)
+    assert len(now) == 1 + workers * imports * 20  # one current record per enterprise
+    assert now[code(1)][0] == workers * imports  # the shared enterprise: the last import's record
+    assert_sound(path)
+
+
+def test_two_classify_processes_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    files = [survey(tmp_path / f"{n}.csv", *[[f"{n}企业{i}", None, n, 3, 4, "否", None] for i in range(200)])
+             for n in ("城北区", "城西区")]
+    procs = [subprocess.Popen([sys.executable, "-m", "qhunion", "classify", str(f), "--db", str(path),
+                               "--round", "2018-04", "--no-workbook", "-f", "csv", "-o", str(f.with_suffix(".out"))],
+                              stderr=subprocess.PIPE) for f in files]
+    errs = [p.communicate(timeout=120)[1].decode() for p in procs]
+    assert all("已记入账本" in e for e in errs), errs
+    assert count(path, "imports") == 2 and count(path, "records") == 400
+    assert_sound(path)
