@@ -44,7 +44,7 @@ def test_check_prints_header_mapping_records_and_findings(tmp_path: Path) -> Non
     assert code == 0
     assert "海东.xlsx › 物流企业：表头在第 3、4 行，读到 3 条记录" in out
     assert "G   自有货车（辆）    实际拥有车辆数" in out
-    assert "A   序号              （未识别，保留原值）" in out
+    assert "A   序号              （序号，不参与判定）" in out
     assert "海东.xlsx › 填表说明：未识别为调查表，已跳过" in out
     assert "共 3 条记录；错误 0 条，警告 0 条" in out
 

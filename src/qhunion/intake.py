@@ -17,7 +17,7 @@ from . import credit, fields, values
 from .fields import BY_ID, COUNT_PARTS, Kind
 from .findings import Finding, Severity, column_letter
 from .io import Sheet, UnreadableFile, expand, read_sheets
-from .records import Record
+from .records import Record, pack
 from .regions import gazetteer
 from .text import fold, header_key
 
@@ -201,7 +201,9 @@ class SheetReader:
         self.plan = [
             (c.index - offset, c, BY_ID[c.field]) for c in layout.columns if c.field is not None
         ]
-        self.name_header_key = header_key(layout.mapped["name"].header)
+        self.mapped = layout.mapped  # computed once: read_row runs for every row
+        name_header = self.mapped["name"].header
+        self.header_names = {name_header, fold(name_header), BY_ID["name"].label}
 
     def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
         return Finding(
@@ -220,7 +222,7 @@ class SheetReader:
     def read_row(self, number: int, cells: list[Any]) -> Record | None:
         if all(_blank(c) for c in cells) or _is_footer(cells):
             return None
-        record = Record(self.sheet.file, self.sheet.name, number, cells)
+        record = Record(self.sheet.file, self.sheet.name, number, pack(cells))
         issues = record.issues
         has_data = False
         region_raw: dict[str, tuple[str, Column]] = {}
@@ -246,11 +248,11 @@ class SheetReader:
         if not has_data:
             return None
         if record.name is None:
-            issues.append(self.finding("name-missing", number, self.layout.mapped["name"]))
+            issues.append(self.finding("name-missing", number, self.mapped["name"]))
             # Kept out of the records: a row without a name cannot be acted on, but its finding is reported.
             self.notes.append(issues[-1])
             return None
-        if header_key(record.name) == self.name_header_key:
+        if record.name in self.header_names:
             return None  # the header repeated (a printout pasted back together)
         self._resolve_region(record, region_raw)
         self._cross_checks(record)
@@ -266,7 +268,7 @@ class SheetReader:
             record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
 
     def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
-        mapped = self.layout.mapped
+        mapped = self.mapped
         if "prefecture" not in mapped and "county" not in mapped:
             return  # a sheet without region columns: one column-missing warning says so, not one per row
         # A blank cell's findings (region-missing) still belong in its column.
@@ -280,7 +282,7 @@ class SheetReader:
             record.issues.append(self.finding(code, record.row, column, value or None, **params))
 
     def _cross_checks(self, record: Record) -> None:
-        mapped = self.layout.mapped
+        mapped = self.mapped
         for part, whole in COUNT_PARTS:
             p, w = getattr(record, part), getattr(record, whole)
             if p is not None and w is not None and p > w:
@@ -387,6 +389,11 @@ def read_sheet(sheet: Sheet) -> tuple[SheetLayout, Iterator[Record], list[Findin
     return layout, iter(SheetReader(sheet, layout, data(), notes)), notes
 
 
+def is_sequence(header: str) -> bool:
+    """序号 and the like: a running number, expected in every survey and never a finding."""
+    return header_key(header) in _IGNORED_HEADERS
+
+
 def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
     notes: list[Finding] = []
     row = layout.header_rows[-1]
@@ -395,7 +402,7 @@ def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
         if c.duplicate is not None and c.duplicate.field is not None:
             notes.append(Finding("column-duplicate", sheet.file, sheet.name, row, c.index, c.header, params={
                 "other": column_letter(c.duplicate.index), "label": BY_ID[c.duplicate.field].label}))
-        elif c.field is None and header_key(c.header) not in _IGNORED_HEADERS:
+        elif c.field is None and not is_sequence(c.header):
             notes.append(Finding("column-unmapped", sheet.file, sheet.name, row, c.index, c.header))
     wanted = {
         "vehicles_owned": "，将按登记车辆数判定" if "vehicles_registered" in mapped else "，无法按车辆数判定单独建会",

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
 from .findings import Finding, Severity
+
+
+def pack(cells: list[Any]) -> bytes:
+    """A row as read, kept as one bytes object: a Python list of 20-odd cell objects costs about five times
+    the memory, and a province's survey keeps every row until the annotated workbook is written."""
+    return pickle.dumps(cells, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass(slots=True)
@@ -13,7 +20,7 @@ class Record:
     file: str
     sheet: str
     row: int  # as Excel shows it
-    cells: list[Any] = field(default_factory=list)  # the row as read, for the annotated copy
+    packed: bytes = b""  # the row as read, for the annotated copy (see `pack`)
     name: str | None = None
     credit_code: str | None = None
     credit_valid: bool = False
@@ -43,6 +50,10 @@ class Record:
     id_number: str | None = None
     reporter: str | None = None
     issues: list[Finding] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Any]:
+        return pickle.loads(self.packed) if self.packed else []
 
     @property
     def key(self) -> str:

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from .fields import BY_ID
 from .findings import Finding, Severity, count_by_severity
-from .intake import Survey
+from .intake import Survey, is_sequence
 from .pipeline import Result
 from .records import Record
 from .rules import Decision
@@ -112,7 +112,8 @@ def print_check(survey: Survey, console: Any) -> None:
         console.print(f"[bold]{escape(title)}[/bold]：表头在第 {rows} 行{escape(enc)}，读到 {lay.records} 条记录")
         table = Table("列", "表头", "对应字段", show_edge=False, pad_edge=False, box=None)
         for c in lay.columns:
-            label = BY_ID[c.field].label if c.field else "[yellow]（未识别，保留原值）[/yellow]"
+            label = (BY_ID[c.field].label if c.field else "[dim]（序号，不参与判定）[/dim]" if is_sequence(c.header)
+                     else "[yellow]（未识别，保留原值）[/yellow]")
             table.add_row(_letter(c.index), escape(c.header), label)
         console.print(table)
     print_findings(survey.all_findings(), console)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from . import values
@@ -58,9 +59,13 @@ class Decision:
     responsible: tuple[str, ...]
     ruleset: str
     flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
-    inputs: dict[str, Any] = field(default_factory=dict)
     # Where `responsible` is empty: why (家政服务员: 五（三） names no union), from the rule set's note.
     responsible_note: str = ""
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The record values this decision used."""
+        return {t.what: t.value for t in self.terms}
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -259,6 +264,7 @@ STEPS: dict[str, Step] = {
 COUNTED_FROM = "concentrated"
 
 
+@cache
 def prefecture_union(prefecture: str | None) -> str:
     """西宁市 → 西宁市总工会, 海西蒙古族藏族自治州 → 海西州总工会 (as the document names them)."""
     if not prefecture:
@@ -269,6 +275,7 @@ def prefecture_union(prefecture: str | None) -> str:
     return f"{prefecture}总工会"
 
 
+@cache
 def county_union(county: str | None) -> str:
     if not county:
         return "所属地工会"
@@ -345,11 +352,16 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> Decision:
         missing_text = "、".join(BY_ID[m].label for m in missing)
         follow = (follow_up_established(r, rs) if rule.decision == "established"
                   else _fill(rule.follow_up, r, anchor, missing_text))
+        # Per-place values repeat across a province's rows: share one object instead of a copy per row.
+        memo = ctx.setdefault("memo", {})
+        place = (rule.id, r.group, r.prefecture, r.county)
+        if place not in memo:
+            memo[place] = (rs.cite(rule.clauses[:1]), responsible(r, rs), responsible_note(r, rs))
+        citation, units, note = memo[place]
         return Decision(
             code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
-            terms=terms, citation=rs.cite(rule.clauses[:1]), proposal=_fill(rule.proposal, r, anchor, missing_text),
-            follow_up=follow, responsible=responsible(r, rs), ruleset=rs.stamp, flags=tuple(flags),
-            inputs={t.what: t.value for t in terms}, responsible_note=responsible_note(r, rs),
+            terms=terms, citation=citation, proposal=_fill(rule.proposal, r, anchor, missing_text),
+            follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
         )
     raise AssertionError("small-other always holds")  # pragma: no cover - the last step has no condition
 

@@ -117,12 +117,13 @@ def _unheaded(result: Result, pairs: list[tuple[Record, Decision]]) -> dict[tupl
     for r, _ in pairs:
         sheet = (r.file, r.sheet)
         offset, columns = known[sheet]
-        positions = spare.get((sheet, len(r.cells)))
+        cells = r.cells
+        positions = spare.get((sheet, len(cells)))
         if positions is None:
-            positions = spare[(sheet, len(r.cells))] = [
-                pos for pos in range(len(r.cells)) if pos + offset not in columns]
+            positions = spare[(sheet, len(cells))] = [
+                pos for pos in range(len(cells)) if pos + offset not in columns]
         for pos in positions:
-            if not _blank(r.cells[pos]):
+            if not _blank(cells[pos]):
                 found.setdefault(sheet, set()).add(pos + offset)
     return found
 
