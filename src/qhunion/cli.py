@@ -147,12 +147,18 @@ def classify(
         text = (report.to_json(report.classify_json(result)) if fmt is Format.json
                 else report.to_csv(report.classify_rows(result), report.DECISION_COLUMNS))
         _emit(text, output)
+    from .timing import phase
+    from .timing import report as report_timings
+
     if not no_workbook and (fmt is Format.table or output is None) and result.survey.records:
-        _write_workbooks(result, output if fmt is Format.table else None)
+        with phase("write"):
+            _write_workbooks(result, output if fmt is Format.table else None)
     if not no_ledger:
         from .cli_ledger import record_run
 
-        record_run(result, db, round_label, unit)
+        with phase("ledger"):
+            record_run(result, db, round_label, unit)
+    report_timings()
     for u in result.survey.unreadable:
         if fmt is not Format.table:
             console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")

@@ -38,11 +38,9 @@ class Code:
 
 # GB 32100: 8 digits (authority, kind, region), then 10 characters of the code alphabet (no I, O, S, V, Z).
 _SHAPE = re.compile(r"^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
 def parse(raw: str) -> Code:
-    """Length and alphabet are checked here (one regex, fast for a province's survey); the check
-    character is computed by python-stdnum."""
+    """Length and alphabet by one regex (so each failure gets its own reason), then python-stdnum's check
+    character."""
     value = fold(raw).replace(" ", "").replace("-", "").upper()
     if len(value) != 18:
         return Code(value, False, f"应为 18 位，实为 {len(value)} 位")

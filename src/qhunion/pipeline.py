@@ -14,6 +14,7 @@ from .plan import Proposal, formation_plan
 from .records import Record
 from .rules import Decision, classify
 from .ruleset import RuleSet
+from .timing import phase
 
 
 @dataclass
@@ -48,13 +49,18 @@ def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetL
 
 
 def decide_survey(survey: Survey, rs: RuleSet) -> Result:
-    decisions = classify(survey.records, rs)
-    layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
-    for r, d in zip(survey.records, decisions, strict=True):
-        if d.flags:
-            _flag_findings(r, d, layouts)
-    return Result(survey, decisions, formation_plan(zip(survey.records, decisions, strict=True)), rs)
+    with phase("classify"):
+        decisions = classify(survey.records, rs)
+        layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
+        for r, d in zip(survey.records, decisions, strict=True):
+            if d.flags:
+                _flag_findings(r, d, layouts)
+    with phase("plan"):
+        plan = formation_plan(zip(survey.records, decisions, strict=True))
+    return Result(survey, decisions, plan, rs)
 
 
 def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None) -> Result:
-    return decide_survey(read_survey(inputs, encoding), rs)
+    with phase("intake"):  # includes "read", calamine's share
+        survey = read_survey(inputs, encoding)
+    return decide_survey(survey, rs)
