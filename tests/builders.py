@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from stdnum.cn.uscc import calc_check_digit
 
@@ -374,3 +374,189 @@ def fake_docx(path: Path) -> Path:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", "<w:document/>")
     return path
+
+
+# ── Hand-made workbook parts (issue 6: hostile files) ───────────────────────────────────────────────
+# A workbook is a zip of XML: these write the XML itself, for what no honest writer produces — entity
+# declarations, cells far apart, a <dimension> that lies, errors and formulas without cached values.
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+
+def inline(ref: str, text: str) -> str:
+    """One cell holding an inline string (``text`` is inserted as XML, unescaped)."""
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def number(ref: str, value: object) -> str:
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def xml_row(row: int, *cells: str) -> str:
+    return f'<row r="{row}">{"".join(cells)}</row>'
+
+
+def grid_xml(rows: Sequence[Sequence[Cell]], first_row: int = 1) -> str:
+    """Rows of plain cells (text or numbers, None for blank) as <row> elements, from column A."""
+    from xml.sax.saxutils import escape
+
+    from qhunion.findings import column_letter
+
+    out = []
+    for r, row in enumerate(rows, start=first_row):
+        cells = []
+        for c, cell in enumerate(row):
+            ref = f"{column_letter(c)}{r}"
+            if cell is None:
+                continue
+            if isinstance(cell, int | float):
+                cells.append(number(ref, cell))
+            else:
+                cells.append(inline(ref, escape(str(cell))))
+        out.append(xml_row(r, *cells))
+    return "".join(out)
+
+
+def sheet_xml(rows: str, dimension: str | None = None, prolog: str = "") -> str:
+    """A worksheet part: ``rows`` is the inside of <sheetData>; ``prolog`` goes before the root element
+    (where a DTD would be)."""
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return f'{_XML_DECL}{prolog}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{dim}<sheetData>{rows}</sheetData></worksheet>'
+
+
+def shared_strings_xml(strings: Sequence[str], prolog: str = "") -> str:
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return f'{_XML_DECL}{prolog}<sst xmlns="{_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
+
+
+def raw_xlsx(path: Path, sheets: dict[str, str | bytes | Callable[[IO[bytes]], None]],
+             shared_strings: str | None = None, workbook_prolog: str = "", compresslevel: int | None = None) -> Path:
+    """An .xlsx from worksheet XML written by hand, one part per sheet name, with the parts calamine needs.
+    A sheet given as a function writes its part itself (for parts too large to hold in memory)."""
+    import zipfile
+
+    names = list(sheets)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(names) + 1))
+    content_types = (
+        f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        f"{overrides}</Types>")
+    root_rels = (f'{_XML_DECL}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+                 f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    from xml.sax.saxutils import quoteattr
+
+    sheet_elements = "".join(f'<sheet name={quoteattr(n)} sheetId="{i}" r:id="rId{i}"/>'
+                             for i, n in enumerate(names, start=1))
+    workbook = (f'{_XML_DECL}{workbook_prolog}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+                f"<sheets>{sheet_elements}</sheets></workbook>")
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                   for i in range(1, len(names) + 1))
+    rels += (f'<Relationship Id="rId{len(names) + 1}" Type="{_REL_NS}/sharedStrings" '
+             'Target="sharedStrings.xml"/>')
+    workbook_rels = f'{_XML_DECL}<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+        zf.writestr("[Content_Types].xml", content_types)
+        zf.writestr("_rels/.rels", root_rels)
+        zf.writestr("xl/workbook.xml", workbook)
+        zf.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        for i, name in enumerate(names, start=1):
+            part = sheets[name]
+            if callable(part):
+                with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as out:
+                    part(out)
+            else:
+                zf.writestr(f"xl/worksheets/sheet{i}.xml", part)
+        zf.writestr("xl/sharedStrings.xml", shared_strings if shared_strings is not None else shared_strings_xml([]))
+    return path
+
+
+def flat_survey_xml(rows: Sequence[Sequence[Cell]] = (), header: Sequence[str] = FLAT_HEADER) -> str:
+    """`flat_rows` as sheetData content: the header in row 1, ``rows`` below."""
+    return grid_xml([list(header), *[list(r) for r in rows]])
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]>")
+EXTERNAL_ENTITY = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def zip_bomb_xlsx(path: Path, inflated: int = 200 * 1024**2) -> Path:
+    """An .xlsx whose one sheet inflates to ``inflated`` bytes of spaces inside its XML (deflate packs that
+    about a thousand to one: 200 MB in about 200 KB). Written in pieces, never held in memory whole."""
+    head, tail = sheet_xml(flat_survey_xml([("甲公司", None, "西宁市", "城北区", 3, 4, "否")])).encode().split(b"</row>", 1)
+
+    def bomb(out: IO[bytes]) -> None:
+        out.write(head + b"</row>")
+        block = b" " * (1 << 20)
+        for _ in range(inflated // len(block)):
+            out.write(block)
+        out.write(tail)
+
+    return raw_xlsx(path, {"S": bomb}, compresslevel=9)
+
+
+ODS_CELL = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+
+
+def raw_ods(path: Path, table_xml: str, name: str = "S") -> Path:
+    """An .ods whose one table's content is ``table_xml`` (rows and cells as written, repeats and all)."""
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{name}">{table_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>")
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def mutants(data: bytes, count: int, seed: int) -> list[bytes]:
+    """``count`` damaged copies of a file, reproducibly: a few bytes flipped, a run zeroed, a piece cut
+    out or repeated, or the end cut off — what a bad USB stick or an interrupted download does."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        buf = bytearray(data)
+        kind = rng.choice(("flip", "flip", "zero", "cut", "dup", "truncate"))
+        if kind == "flip":
+            for _ in range(rng.randint(1, 8)):
+                buf[rng.randrange(len(buf))] ^= 1 << rng.randrange(8)
+        elif kind == "zero":
+            start, size = rng.randrange(len(buf)), rng.randint(1, 64)
+            buf[start:start + size] = bytes(len(buf[start:start + size]))
+        elif kind == "cut":
+            start = rng.randrange(len(buf))
+            del buf[start:start + rng.randint(1, 256)]
+        elif kind == "dup":
+            start = rng.randrange(len(buf))
+            buf[start:start] = buf[start:start + rng.randint(1, 256)]
+        else:
+            del buf[rng.randrange(1, len(buf)):]
+        out.append(bytes(buf))
+    return out

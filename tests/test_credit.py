@@ -138,3 +138,4 @@ def test_no_code_is_not_an_invalid_code(tmp_path: Path, cell: str) -> None:
     (record,) = survey.records
     assert (record.credit_code, record.credit_valid) == (None, False)
     assert [f.code for f in record.issues] == []
+

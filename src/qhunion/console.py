@@ -54,7 +54,9 @@ def _console(stream: IO[str]) -> Console:
     safe = SafeStream(stream)
     # Off a terminal Rich would wrap at 80 columns; Chinese tables need more to stay readable in a log.
     width = None if safe.isatty() else 140
-    return Console(file=safe, width=width, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
+    # soft_wrap: a sentence (a file that cannot be read, with what to do) stays one line in a log; tables are
+    # still laid out to the width.
+    return Console(file=safe, width=width, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
 
 
 def out() -> Console:

@@ -58,6 +58,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("group-invalid", W, "群体不明", "“{value}”不是“八大群体”之一，按货车司机处理"),
         Kind("field-invalid", W, "领域不明", "“{value}”不是“五大领域”之一"),
         Kind("cell-error", E, "单元格错误", "单元格为 Excel 错误值“{value}”，请修正公式或改填数值"),
+        Kind("formula-uncached", E, "公式没有计算结果", "单元格是公式“{value}”，但文件中没有保存它的计算结果"
+                                                     "（文件由其他程序生成）；请在 Excel 中打开、保存后再试，或改填数值"),
         Kind("cell-date", E, "日期填在数字列", "“{value}”是日期，该列应填数字"),
         Kind("text-too-long", W, "文字过长", "内容有 {length} 个字符，已截断为 {limit} 个"),
         Kind("text-control", N, "控制字符", "内容中的不可见控制字符已去除"),

@@ -8,19 +8,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from . import credit, fields, values
-from .fields import BY_ID, COUNT_PARTS, Kind
+from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, Kind
 from .findings import Finding, Severity, column_letter
-from .io import Sheet, UnreadableFile, expand, read_sheets
+from .io import Sheet, Uncached, UnreadableFile, expand, read_sheets
 from .records import Record, pack
 from .regions import gazetteer
-from .text import fold, header_key
+from .text import fold, has_control, header_key, strip_control
+from .timing import timed
 
+RECORD_FIELDS = frozenset(Record.__dataclass_fields__)  # the rest is checked, then left in the packed row
 HEADER_SCAN = 30  # rows searched for the header: titles and 填报单位 lines sit above it
 MIN_FIELDS = 3  # name plus two more: a stray 名称 cell in a note is not a survey header
 
@@ -42,8 +44,15 @@ def _spelling_index() -> dict[str, str]:
     return index
 
 
+# No header spelling is near this long; longer cells (notes, a pasted paragraph) are not matched at all, which
+# also keeps the bracket patterns below from going quadratic on 100,000 “(”.
+MAX_HEADER = 100
+
+
 def match_header(text: str) -> str | None:
     """A header cell → field id, or None. ``实际拥有车辆数（辆）`` and ``实际拥有车辆数(不含挂靠)`` both match."""
+    if len(text) > MAX_HEADER:
+        return None
     index = _spelling_index()
     key = header_key(text)
     if key in index:
@@ -98,9 +107,42 @@ class Survey:
 def _text(cell: Any) -> str:
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell == int(cell):
+    if isinstance(cell, float) and cell.is_integer():  # not inf or NaN, which a crafted .xlsx can hold
         return str(int(cell))
     return str(cell).strip()
+
+
+# A finding quotes at most this much of a cell: a 100,000-character cell must not flood the terminal or JSON.
+MAX_QUOTED = 60
+
+
+def _quoted(cell: Any) -> str:
+    """A cell's text as a finding quotes it: control characters (a terminal's escape sequences) removed,
+    ID card and mobile numbers typed into the wrong column masked, and cut short."""
+    text = _text(cell)
+    if has_control(text):
+        text = strip_control(text)
+    if len(text) >= 11 and _DIGIT_RUN.search(text):
+        text = _ID_OR_MOBILE.sub(_mask, text)
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
+
+
+# A resident ID number (GB 11643: region, birth date, sequence, check character) or a mobile number, standing
+# alone in a cell's text: an 个体户's ID typed into the credit-code column, a phone into a count column.
+_DIGIT_RUN = re.compile(r"\d{11}")
+_ID_OR_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+                           r"|1[3-9]\d{9})(?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _mask(match: re.Match[str]) -> str:
+    number = match.group()
+    if len(number) == 11:
+        return number[:3] + "****" + number[-4:]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS, strict=False)) % 11]
+    if number[-1].upper() != check:
+        return number  # an 18-digit credit code, not an ID number
+    return number[:6] + "********" + number[-4:]
 
 
 def _blank(cell: Any) -> bool:
@@ -129,7 +171,7 @@ def _map_columns(upper: list[str], lower: list[str] | None, first_column: int) -
             candidates = [group + lo, lo, u] if lo else [u]
         else:
             candidates = [u]
-        shown = lo or u
+        shown = _quoted(lo or u) if len(lo or u) > MAX_HEADER else lo or u
         found = None
         duplicate = None
         for text in candidates:
@@ -188,6 +230,11 @@ def _is_footer(cells: list[Any]) -> bool:
     return False
 
 
+class _NotPersonal(str):
+    """Text a finding may quote even in a personal column: an Excel error value or a formula, not a person's
+    name or number."""
+
+
 class SheetReader:
     """Turns one sheet's raw rows into records. Parsing plans are computed once per sheet."""
 
@@ -206,10 +253,14 @@ class SheetReader:
         self.header_names = {name_header, fold(name_header), BY_ID["name"].label}
 
     def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
+        """A finding at a cell, quoting the cell — except in personal columns (联系人, 电话, 身份证号): their
+        content stays in the user's own workbook and never reaches a report, a log or the terminal."""
+        if column is not None and column.field in PERSONAL_FIELDS and not isinstance(value, _NotPersonal):
+            value = None
         return Finding(
             code, self.sheet.file, self.sheet.name, row,
             column.index if column else None, column.header if column else None,
-            None if value is None else _text(value), params,
+            None if value is None else _quoted(value), params,
         )
 
     def __iter__(self) -> Iterator[Record]:
@@ -231,6 +282,11 @@ class SheetReader:
             if _blank(raw):
                 continue
             has_data = True
+            if isinstance(raw, str) and (isinstance(raw, Uncached) or raw.strip() in values.EXCEL_ERRORS):
+                # #REF! and the like, and formulas saved without a result: never a value, in any column
+                issues.append(self.finding("formula-uncached" if isinstance(raw, Uncached) else "cell-error",
+                                           number, column, _NotPersonal(raw.strip())))
+                continue
             kind = spec.kind
             if kind is Kind.TEXT:
                 value, code, params = values.parse_text(raw)
@@ -244,7 +300,8 @@ class SheetReader:
                 value, code, params = values.PARSERS[kind](raw)
             if code:
                 issues.append(self.finding(code, number, column, raw, **(params or {})))
-            setattr(record, spec.id, value)
+            if spec.id in RECORD_FIELDS:
+                setattr(record, spec.id, value)
         if not has_data:
             return None
         if record.name is None:
@@ -315,11 +372,11 @@ def _registered_elsewhere(registered: str | None, county_code: str | None) -> st
     return place.name
 
 
-@cache
+@lru_cache(maxsize=8192)
 def resolve_region(pref_text: str, county_text: str) -> tuple[
         str | None, str | None, str | None, tuple[tuple[str, str, dict[str, Any]], ...]]:
     """(prefecture, county, county code, findings as (code, 'prefecture'|'county', params)). Cached: a
-    province's survey names its 53 divisions over and over."""
+    province's survey names its 53 divisions over and over (bounded: a file of junk must not fill memory)."""
     g = gazetteer()
     notes: list[tuple[str, str, dict[str, Any]]] = []
     stated = {"prefecture": pref_text, "county": county_text}
@@ -366,7 +423,7 @@ def read_sheet(sheet: Sheet) -> tuple[SheetLayout, Iterator[Record], list[Findin
     collects the findings not tied to a record (filled as the iterator runs)."""
     layout = SheetLayout(sheet.file, sheet.name, encoding=sheet.encoding, first_column=sheet.first_column)
     notes: list[Finding] = []
-    rows = iter(sheet.rows)
+    rows = iter(timed("read", sheet.rows))  # calamine's own time, apart from ours (QHUNION_TIMINGS)
     head = list(islice(rows, HEADER_SCAN))
     found = find_header(head, sheet.first_column)
     if found is None:

@@ -34,27 +34,69 @@ def is_own_output(path: Path) -> bool:
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target in one rename, so a
-    reader (or an interrupted run) sees the old file or the new one, never a torn one."""
+    reader (or an interrupted run) sees the old file or the new one, never a torn one. Whatever goes wrong —
+    an error while writing, Ctrl+C — the temporary file is removed and the old file is left as it was."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(target, "这是一个文件夹，不是文件；请在路径后写上文件名（如 结果.xlsx）")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=target.suffix, dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(target, f"无法在“{folder}”中写入文件（{exc.strerror or '没有写入权限'}），请换一个输出位置") from exc
+        raise OutputError(target, f"无法在“{folder}”中写入文件（{_reason(exc)}），请换一个输出位置") from exc
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OutputError:
+            raise
+        except Exception as exc:
+            # A full disk or a vanished folder while writing — also when a writer wraps the OSError in its
+            # own exception, as xlsxwriter's close() does (FileCreateError).
+            cause = exc if isinstance(exc, OSError) else exc.__cause__ or exc.__context__
+            if isinstance(cause, OSError):
+                raise OutputError(target, f"写入失败（{_reason(cause)}），请检查磁盘空间和写入权限") from exc
+            raise
+        _keep_mode(tmp, target)
         try:
             os.replace(tmp, target)
         except PermissionError as exc:
             raise OutputError(target, "文件被占用或没有写入权限（是否正在 Excel 中打开？），请关闭后重试") from exc
         except OSError as exc:
-            raise OutputError(target, f"无法写入（{exc.strerror}），请换一个输出位置") from exc
+            raise OutputError(target, f"无法写入（{_reason(exc)}），请换一个输出位置") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _keep_mode(tmp: Path, target: Path) -> None:
+    """mkstemp makes the file readable by its owner only; the output gets the permissions the file it
+    replaces had, or those any new file gets (the umask), as when Excel saves."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.ENOSPC: "磁盘已满",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "磁盘或文件夹是只读的",
+        errno.EBUSY: "文件被占用",
+        errno.ENOENT: "文件夹不存在",
+        errno.EISDIR: "目标是一个文件夹",
+        errno.ENAMETOOLONG: "文件名过长",
+    }.get(exc.errno or 0, exc.strerror or "系统错误")
 
 
 @contextlib.contextmanager

@@ -17,6 +17,10 @@ def pack(cells: list[Any]) -> bytes:
 
 @dataclass(slots=True)
 class Record:
+    """The fields rules, plans and the ledger use. Free text that nothing decides on (address, attitudes,
+    suggestions) and personal data (contact, phone, ID number, reporter) are checked when read but kept only
+    in ``packed``, the row as typed, which goes to the user's own annotated workbook and nowhere else."""
+
     file: str
     sheet: str
     row: int  # as Excel shows it
@@ -27,7 +31,6 @@ class Record:
     prefecture: str | None = None
     county: str | None = None
     county_code: str | None = None
-    address: str | None = None
     entity_type: str | None = None
     status: str | None = None
     domain: str | None = None
@@ -43,12 +46,6 @@ class Record:
     driver_members: int | None = None
     migrant_members: int | None = None
     anchor: str | None = None
-    willingness: str | None = None
-    suggestions: str | None = None
-    contact: str | None = None
-    phone: str | None = None
-    id_number: str | None = None
-    reporter: str | None = None
     issues: list[Finding] = field(default_factory=list)
 
     @property

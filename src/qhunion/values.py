@@ -8,6 +8,7 @@ headcount is unknown, while “无” really means none.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -16,6 +17,9 @@ from .text import chinese_to_int, fold, header_key
 
 Parsed = tuple[Any, str | None, dict[str, Any] | None]
 CLEAN: Parsed = (None, None, None)
+# Longer than any number, yes/no or category anyone types: not read further (the patterns that read such
+# cells need not be tried on 100,000 characters).
+MAX_WORD = 100
 
 # One enterprise in Qinghai with more people or vehicles than this is a typing error, not a fact.
 ABSURD_COUNT = 100_000
@@ -45,6 +49,8 @@ def says_none(raw: Any) -> bool:
 def _count_from_number(number: float, raw: Any) -> Parsed:
     if number < 0:
         return None, "count-negative", None
+    if not math.isfinite(number):  # a crafted .xlsx holds inf; a CSV cell of 400 nines reads as inf
+        return None, "count-absurd", {"limit": ABSURD_COUNT}
     if number != int(number):
         return None, "count-fraction", None
     if number > ABSURD_COUNT:
@@ -69,6 +75,8 @@ def parse_count(raw: Any) -> Parsed:
         return CLEAN
     if text in EXCEL_ERRORS:
         return None, "cell-error", None
+    if len(text) > MAX_WORD:
+        return None, "count-invalid", None
     if text in ZERO:
         return 0, None, None
     core = _UNIT.sub("", text)  # 约30人, 30余人, 30人左右
@@ -163,6 +171,8 @@ def _choice(table: dict[str, str], code: str) -> Any:
         text = fold(str(raw))
         if text.lower() in MISSING:
             return CLEAN
+        if len(text) > MAX_WORD:
+            return None, code, None
         found = table.get(header_key(text))
         if found is None:
             return None, code, None
@@ -181,9 +191,13 @@ MAX_TEXT = 500
 
 
 def parse_text(raw: Any) -> Parsed:
+    if type(raw) is str:  # the common case, checked in C: printable, not too long
+        text = raw.strip()
+        if text.isprintable() and len(text) <= MAX_TEXT:
+            return (text or None), None, None
     if raw is None:
         return CLEAN
-    if isinstance(raw, float) and raw == int(raw):
+    if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a number typed in a text column (a phone, a code) must not grow “.0”
     text = str(raw).strip()
     if not text:
