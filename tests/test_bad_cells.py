@@ -4,7 +4,7 @@ never a crash, never a hang.
 
 What calamine returns for these, as found here: an error cell of an .xlsx (t="e", #REF!) and a formula
 saved without its <v> both come back as "" — indistinguishable from a blank — so qhunion finds them in the
-sheet XML itself and puts them back (see `io._collect_marks`). An .ods error cell comes back as its text
+sheet XML itself and puts them back (see `guard._collect_marks`). An .ods error cell comes back as its text
 ("#DIV/0!"), as in a CSV. An .xls formula without a cached result, and an .xls error cell, also come back as
 "": that one limitation remains (BIFF is not read cell by cell). Dates come back as datetime.date/time/
 timedelta, "1e999" in <v> as inf, "NaN" as nan.

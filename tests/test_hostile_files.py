@@ -49,6 +49,7 @@ from builders import (
     xml_row,
     zip_bomb_xlsx,
 )
+from qhunion import guard
 from qhunion import io as qio
 from qhunion.cli import app
 from qhunion.intake import read_survey
@@ -223,7 +224,7 @@ def test_zip_bomb_of_overlapping_members(tmp_path: Path) -> None:
 
 
 def test_zip_with_too_many_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(qio, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(guard, "MAX_MEMBERS", 10)
     path = raw_xlsx(tmp_path / "碎.xlsx", {"S": sheet_xml(flat_survey_xml(ONE_ROW))})
     with zipfile.ZipFile(path, "a") as zf:
         for i in range(10):
@@ -232,7 +233,7 @@ def test_zip_with_too_many_members(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_workbook_inflating_past_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(qio, "MAX_UNCOMPRESSED", 64 * 1024)
+    monkeypatch.setattr(guard, "MAX_UNCOMPRESSED", 64 * 1024)
     path = raw_xlsx(tmp_path / "大.xlsx", {"S": sheet_xml(flat_survey_xml(ONE_ROW * 2000))})
     assert_refused(tmp_path, path, "工作簿解压后超过 4 GB，超出一张调查表的合理大小，请拆分后再试")
 
@@ -482,7 +483,7 @@ def _xls_with_stream(tmp_path: Path) -> tuple[bytearray, int, bytes]:
     run of sectors)."""
     write_survey(tmp_path / "原.xls")
     data = bytearray((tmp_path / "原.xls").read_bytes())
-    stream = qio._ole_stream(bytes(data))
+    stream = guard._ole_stream(bytes(data))
     assert stream is not None
     start = data.index(stream[:512])
     assert data[start:start + len(stream)] == stream

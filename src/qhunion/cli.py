@@ -275,6 +275,12 @@ def main() -> None:
         _last_words(usage_message(exc), EXIT_USAGE, exc)
     except Exception as exc:  # the last line of defence: never a traceback for users
         _last_words("程序内部出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
+    except BaseException as exc:  # a Rust panic from calamine is a BaseException; io.py converts its own
+        if type(exc).__name__ != "PanicException":
+            raise
+        _last_words("读取表格的组件出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
+    if status == 130:  # Typer turns Ctrl+C into Exit(130) before it reaches the handlers above
+        _last_words("已中断", 130, None)
     sys.exit(status if isinstance(status, int) else 0)
 
 

@@ -275,7 +275,7 @@ def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:
     """The summary table and two native charts (rates against the target; decisions), written atomically."""
     import xlsxwriter
 
-    from .outputs import OutputError, atomic_path
+    from .outputs import atomic_path
     from .summary import column_labels
     from .workbook import write_value
 
@@ -286,45 +286,42 @@ def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                               "strings_to_numbers": False})
-        try:
-            head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                                    "valign": "vcenter"})
-            pct = book.add_format({"num_format": "0.0%"})
-            bold = book.add_format({"bold": True})
-            bold_pct = book.add_format({"bold": True, "num_format": "0.0%"})
-            ws = book.add_worksheet("汇总")
-            header = [labels[c] or "名称" for c in columns]
-            target_col = len(columns)  # the target as a series, for the chart's line
-            ws.write_row(0, 0, [*header, f"目标 {rs.parameters['migrant_target'].shown}"], head)
-            for r, row in enumerate(rows, start=1):
-                total = row is data["total"]
-                for c, key in enumerate(columns):
-                    value = row.get(key)
-                    if key == "pilot":
-                        value = "是" if value else ""
-                    rate = "rate" in key
-                    write_value(ws, r, c, value, (bold_pct if rate else bold) if total else (pct if rate else None))
-                ws.write_number(r, target_col, s.target, pct)
-            ws.freeze_panes(1, 1)
-            ws.set_column(0, 0, 22)
-            ws.set_column(1, len(columns), 11)
-            ws.set_column(target_col, target_col, None, None, {"hidden": True})
-            _charts(book, ws, s, columns, len(data["rows"]), target_col)
-            about = book.add_worksheet("说明")
-            for r, (k, v) in enumerate([
-                ("地区", s.scope.name), ("分组", s.by), ("轮次", s.round_label or "现行记录"),
-                ("比较轮次", s.compare or ""), ("来源", s.source), ("规则集", s.rule_set),
-                ("判定所用规则集", "、".join(s.decision_rule_sets)), ("生成时间", data["generated_at"]),
-                ("建会率", "应单独建会（实际拥有车辆 20 台以上或职工 25 人以上）的企业中已建会的比例"),
-                ("距目标尚需", f"⌈{rs.parameters['migrant_target'].shown} × 农民工人数⌉ − 已入会农民工人数，最少为 0"),
-            ]):
-                about.write_string(r, 0, k, bold)
-                write_value(about, r, 1, v)
-            about.set_column(0, 0, 16)
-            about.set_column(1, 1, 80)
-            book.close()
-        except OSError as exc:
-            raise OutputError(target, f"写入失败（{exc.strerror}），请检查磁盘空间和写入权限") from exc
+        head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                "valign": "vcenter"})
+        pct = book.add_format({"num_format": "0.0%"})
+        bold = book.add_format({"bold": True})
+        bold_pct = book.add_format({"bold": True, "num_format": "0.0%"})
+        ws = book.add_worksheet("汇总")
+        header = [labels[c] or "名称" for c in columns]
+        target_col = len(columns)  # the target as a series, for the chart's line
+        ws.write_row(0, 0, [*header, f"目标 {rs.parameters['migrant_target'].shown}"], head)
+        for r, row in enumerate(rows, start=1):
+            total = row is data["total"]
+            for c, key in enumerate(columns):
+                value = row.get(key)
+                if key == "pilot":
+                    value = "是" if value else ""
+                rate = "rate" in key
+                write_value(ws, r, c, value, (bold_pct if rate else bold) if total else (pct if rate else None))
+            ws.write_number(r, target_col, s.target, pct)
+        ws.freeze_panes(1, 1)
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, len(columns), 11)
+        ws.set_column(target_col, target_col, None, None, {"hidden": True})
+        _charts(book, ws, s, columns, len(data["rows"]), target_col)
+        about = book.add_worksheet("说明")
+        for r, (k, v) in enumerate([
+            ("地区", s.scope.name), ("分组", s.by), ("轮次", s.round_label or "现行记录"),
+            ("比较轮次", s.compare or ""), ("来源", s.source), ("规则集", s.rule_set),
+            ("判定所用规则集", "、".join(s.decision_rule_sets)), ("生成时间", data["generated_at"]),
+            ("建会率", "应单独建会（实际拥有车辆 20 台以上或职工 25 人以上）的企业中已建会的比例"),
+            ("距目标尚需", f"⌈{rs.parameters['migrant_target'].shown} × 农民工人数⌉ − 已入会农民工人数，最少为 0"),
+        ]):
+            about.write_string(r, 0, k, bold)
+            write_value(about, r, 1, v)
+        about.set_column(0, 0, 16)
+        about.set_column(1, 1, 80)
+        book.close()
 
 
 CHART_ROWS = 60  # more categories than this and a chart is unreadable; the table has them all

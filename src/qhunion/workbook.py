@@ -50,16 +50,13 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
             "strings_to_numbers": False, "use_zip64": True,
         })
         book.set_properties({"title": "建会判定结果", "comments": f"规则集 {result.ruleset.stamp}"})
-        try:
-            styles = _Styles(book)
-            located = _decisions_sheet(book, styles, result, pairs)
-            _plan_sheet(book, styles, plan)
-            _summary_sheet(book, styles, result.ruleset, pairs)
-            _findings_sheet(book, styles, findings, located)
-            _rules_sheet(book, styles, result.ruleset)
-            book.close()
-        except OSError as exc:
-            raise OutputError(target, f"写入失败（{exc.strerror}），请检查磁盘空间和写入权限") from exc
+        styles = _Styles(book)
+        located = _decisions_sheet(book, styles, result, pairs)
+        _plan_sheet(book, styles, plan)
+        _summary_sheet(book, styles, result.ruleset, pairs)
+        _findings_sheet(book, styles, findings, located)
+        _rules_sheet(book, styles, result.ruleset)
+        book.close()
 
 
 def _same_file(a: Path, b: Path) -> bool:
