@@ -496,3 +496,18 @@ def test_unreadable_is_raised_lazily_by_read_sheets(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile) as caught:
         list(sheets)
     assert str(caught.value) == "nope.xlsx：找不到该文件，请检查文件名和路径"
+
+
+def test_two_row_header_wins_a_tie_when_its_second_row_is_words(tmp_path: Path) -> None:
+    """Group names over 人数 / 已入会 map as many fields read as one row as read as two; the second row is
+    still a header, not a nameless data row."""
+    grid = Grid([
+        ["企业名称", "县（市、区）", "职工人数", "货车司机", None, "农民工", None],
+        [None, None, None, "人数", "已入会", "人数", "已入会"],
+        ["甲物流", "城北区", 30, 20, 5, 10, 2],
+    ])
+    survey = read_survey([write_xlsx(tmp_path / "并列.xlsx", {"S": grid})])
+    assert survey.layouts[0].header_rows == (1, 2)
+    [record] = survey.records
+    assert (record.drivers, record.driver_members, record.migrant_workers, record.migrant_members) == (20, 5, 10, 2)
+    assert not [f for f in survey.all_findings() if f.code == "name-missing"]

@@ -209,11 +209,20 @@ def find_header(rows: list[tuple[int, list[Any]]], first_column: int) -> tuple[i
             options.append((2, _map_columns(upper, texts[pos + 1], first_column)))
         for height, columns in options:
             score = _score(columns)
-            if score >= MIN_FIELDS and (best is None or score > best[0]):
+            # On a tie the two-row reading wins when the second row is all words (人数 / 已入会 under
+            # group names): a data row below a one-row header holds numbers.
+            tie = (best is not None and score == best[0] and best[1] == pos and height == 2
+                   and _all_words(rows[pos + 1][1]))
+            if score >= MIN_FIELDS and (best is None or score > best[0] or tie):
                 best = (score, pos, height, columns)
     if best is None:
         return None
     return best[1], best[2], best[3]
+
+
+def _all_words(cells: list[Any]) -> bool:
+    texts = [c for c in cells if not _blank(c)]
+    return len(texts) >= 2 and all(isinstance(c, str) and not c.strip().isdigit() for c in texts)
 
 
 def _is_footer(cells: list[Any]) -> bool:
