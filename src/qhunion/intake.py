@@ -67,6 +67,7 @@ class Column:
     header: str  # as shown to users: the lower header cell, or the only one
     field: str | None
     duplicate: Column | None = None  # an earlier column already holding the field this header names
+    from_lower: bool = False  # named by the second row of a two-row header (人数 under 货车司机)
 
 
 @dataclass
@@ -185,7 +186,8 @@ def _map_columns(upper: list[str], lower: list[str] | None, first_column: int) -
                 break
             duplicate = duplicate or taken[fid]
         if shown or found:
-            column = Column(first_column + i, shown, found, None if found else duplicate)
+            column = Column(first_column + i, shown, found, None if found else duplicate,
+                            from_lower=bool(found and lo and (not u or match_header(u) != found)))
             columns.append(column)
             if found:
                 taken[found] = column
@@ -209,20 +211,15 @@ def find_header(rows: list[tuple[int, list[Any]]], first_column: int) -> tuple[i
             options.append((2, _map_columns(upper, texts[pos + 1], first_column)))
         for height, columns in options:
             score = _score(columns)
-            # On a tie the two-row reading wins when the second row is all words (人数 / 已入会 under
-            # group names): a data row below a one-row header holds numbers.
+            # On a tie the two-row reading wins when its second row names a field itself (人数 under 货车司机):
+            # otherwise that row is data below a one-row header.
             tie = (best is not None and score == best[0] and best[1] == pos and height == 2
-                   and _all_words(rows[pos + 1][1]))
+                   and any(c.from_lower for c in columns))
             if score >= MIN_FIELDS and (best is None or score > best[0] or tie):
                 best = (score, pos, height, columns)
     if best is None:
         return None
     return best[1], best[2], best[3]
-
-
-def _all_words(cells: list[Any]) -> bool:
-    texts = [c for c in cells if not _blank(c)]
-    return len(texts) >= 2 and all(isinstance(c, str) and not c.strip().isdigit() for c in texts)
 
 
 def _is_footer(cells: list[Any]) -> bool:
