@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .oserrors import os_reason
+
 if TYPE_CHECKING:
     from .guard import Marks
 
@@ -100,7 +102,7 @@ def read_sheets(path: Path, encoding: str | None = None) -> Iterator[Sheet]:
             with path.open("rb") as fh:
                 head = fh.read(8)
     except OSError as exc:
-        raise UnreadableFile(path, f"无法打开文件（{_os_reason(exc)}），请关闭占用它的程序后重试") from exc
+        raise UnreadableFile(path, f"无法打开文件（{os_reason(exc)}），请关闭占用它的程序后重试") from exc
     if not exists:
         if _is_glob(path.name):
             raise UnreadableFile(path, "没有与之匹配的文件，请检查文件夹和文件名")
@@ -253,7 +255,7 @@ def _quiet(exc: BaseException) -> LibraryError:
 
 
 def interrupted(exc: OSError) -> str:
-    return f"读取中断（{_os_reason(exc)}），请确认文件仍在且未被占用后重试"
+    return f"读取中断（{os_reason(exc)}），请确认文件仍在且未被占用后重试"
 
 
 def workbook_reason(kind: str) -> str:
@@ -296,7 +298,7 @@ def sniff_encoding(path: Path) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     except OSError as exc:
-        raise UnreadableFile(path, f"无法读取文件（{_os_reason(exc)}），请关闭占用它的程序后重试") from exc
+        raise UnreadableFile(path, f"无法读取文件（{os_reason(exc)}），请关闭占用它的程序后重试") from exc
 
 
 _SAMPLE = 64 * 1024
@@ -337,7 +339,7 @@ def _csv_rows(path: Path, encoding: str, shown: str) -> Iterator[tuple[int, list
     except csv.Error as exc:
         raise UnreadableFile(path, "CSV 格式有误（可能有未闭合的引号），请用 Excel 打开检查后另存") from exc
     except OSError as exc:
-        raise UnreadableFile(path, f"读取中断（{_os_reason(exc)}），请确认文件仍在且未被占用后重试") from exc
+        raise UnreadableFile(path, f"读取中断（{os_reason(exc)}），请确认文件仍在且未被占用后重试") from exc
 
 
 def _undecodable_at(path: Path, encoding: str) -> str:
@@ -352,14 +354,3 @@ def _undecodable_at(path: Path, encoding: str) -> str:
     except (OSError, MemoryError):
         pass
     return "文件中途"
-
-
-def _os_reason(exc: OSError) -> str:
-    import errno
-
-    return {
-        errno.ENOENT: "文件已不存在",
-        errno.EACCES: "没有读取权限",
-        errno.EPERM: "没有读取权限",
-        errno.EBUSY: "文件被占用",
-    }.get(exc.errno or 0, exc.strerror or "系统错误")

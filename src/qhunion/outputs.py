@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from .oserrors import os_reason
+
 WORKBOOK_SUFFIX = "_建会判定.xlsx"
 
 
@@ -45,7 +47,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=target.suffix, dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(target, f"无法在“{folder}”中写入文件（{_reason(exc)}），请换一个输出位置") from exc
+        raise OutputError(target, f"无法在“{folder}”中写入文件（{os_reason(exc, writing=True)}），请换一个输出位置") from exc
     tmp = Path(tmp_name)
     try:
         try:
@@ -57,7 +59,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
             # own exception, as xlsxwriter's close() does (FileCreateError).
             cause = exc if isinstance(exc, OSError) else exc.__cause__ or exc.__context__
             if isinstance(cause, OSError):
-                raise OutputError(target, f"写入失败（{_reason(cause)}），请检查磁盘空间和写入权限") from exc
+                raise OutputError(target, f"写入失败（{os_reason(cause, writing=True)}），请检查磁盘空间和写入权限") from exc
             raise
         _keep_mode(tmp, target)
         try:
@@ -65,7 +67,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         except PermissionError as exc:
             raise OutputError(target, "文件被占用或没有写入权限（是否正在 Excel 中打开？），请关闭后重试") from exc
         except OSError as exc:
-            raise OutputError(target, f"无法写入（{_reason(exc)}），请换一个输出位置") from exc
+            raise OutputError(target, f"无法写入（{os_reason(exc, writing=True)}），请换一个输出位置") from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -82,23 +84,6 @@ def _keep_mode(tmp: Path, target: Path) -> None:
         mode = 0o666 & ~umask
     with contextlib.suppress(OSError):
         os.chmod(tmp, mode)
-
-
-def _reason(exc: OSError) -> str:
-    import errno
-
-    return {
-        errno.ENOSPC: "磁盘已满",
-        errno.EACCES: "没有写入权限",
-        errno.EPERM: "没有写入权限",
-        errno.EROFS: "磁盘或文件夹是只读的",
-        errno.EBUSY: "文件被占用",
-        errno.ENOENT: "文件夹不存在",
-        errno.EISDIR: "目标是一个文件夹",
-        errno.ENAMETOOLONG: "文件名过长",
-    }.get(exc.errno or 0, exc.strerror or "系统错误")
-
-
 @contextlib.contextmanager
 def atomic_text(target: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
     with atomic_path(target) as tmp, tmp.open("w", encoding=encoding, newline="") as fh:
