@@ -106,7 +106,7 @@ def check(
     from . import console, report
     from .intake import errors, read_survey
 
-    survey = read_survey(files, encoding)
+    survey = read_survey(files, encoding, keep_cells=False)
     data = report.check_data(survey)
     if fmt is Format.json:
         _emit(report.to_json(data), output)
@@ -140,7 +140,8 @@ def classify(
     from .pipeline import run
 
     rs = _ruleset(rules)
-    result = run(files, rs, encoding)
+    workbook = not no_workbook and (fmt is Format.table or output is None)
+    result = run(files, rs, encoding, keep_cells=workbook)
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:
@@ -150,7 +151,7 @@ def classify(
     from .timing import phase
     from .timing import report as report_timings
 
-    if not no_workbook and (fmt is Format.table or output is None) and result.survey.records:
+    if workbook and result.survey.records:
         with phase("write"):
             _write_workbooks(result, output if fmt is Format.table else None)
     if not no_ledger:
@@ -201,7 +202,7 @@ def explain(
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
     rs = _ruleset(rules)
-    result = run(file, rs, encoding)
+    result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
         fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
     wanted = (code or "").strip().upper()

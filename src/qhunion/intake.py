@@ -245,7 +245,8 @@ class SheetReader:
     """Turns one sheet's raw rows into records. Parsing plans are computed once per sheet."""
 
     def __init__(self, sheet: Sheet, layout: SheetLayout, data_rows: Iterable[tuple[int, list[Any]]],
-                 notes: list[Finding]) -> None:
+                 notes: list[Finding], keep_cells: bool = True) -> None:
+        self.keep_cells = keep_cells  # the row as typed is only needed for the annotated workbook
         self.sheet = sheet
         self.notes = notes  # findings of rows that yield no record
         self.layout = layout
@@ -279,7 +280,7 @@ class SheetReader:
     def read_row(self, number: int, cells: list[Any]) -> Record | None:
         if all(_blank(c) for c in cells) or _is_footer(cells):
             return None
-        record = Record(self.sheet.file, self.sheet.name, number, pack(cells))
+        record = Record(self.sheet.file, self.sheet.name, number, pack(cells) if self.keep_cells else b"")
         issues = record.issues
         has_data = False
         region_raw: dict[str, tuple[str, Column]] = {}
@@ -424,7 +425,7 @@ def _nearest_hint(text: str, level: str) -> str:
     return f"，是否是：{'、'.join(names)}？" if names else ""
 
 
-def read_sheet(sheet: Sheet) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
+def read_sheet(sheet: Sheet, keep_cells: bool = True) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
     """Find the survey in a sheet. Returns its layout, a lazy iterator of its records, and a list that
     collects the findings not tied to a record (filled as the iterator runs)."""
     layout = SheetLayout(sheet.file, sheet.name, encoding=sheet.encoding, first_column=sheet.first_column)
@@ -449,7 +450,7 @@ def read_sheet(sheet: Sheet) -> tuple[SheetLayout, Iterator[Record], list[Findin
         yield from head[pos + height:]
         yield from rows
 
-    return layout, iter(SheetReader(sheet, layout, data(), notes)), notes
+    return layout, iter(SheetReader(sheet, layout, data(), notes, keep_cells)), notes
 
 
 def is_sequence(header: str) -> bool:
@@ -501,25 +502,25 @@ def duplicate_codes(records: Iterable[Record], layouts: Iterable[SheetLayout] = 
                                     r.credit_code, {"other": other}))
 
 
-def read_survey(inputs: Iterable[str | Path], encoding: str | None = None) -> Survey:
+def read_survey(inputs: Iterable[str | Path], encoding: str | None = None, keep_cells: bool = True) -> Survey:
     """Read every file, sheet and row. Files that cannot be read are collected, not raised, so one bad
     file does not stop a county batch."""
     survey = Survey()
     for path in expand(str(p) for p in inputs):
         survey.files.append(path.name)
         survey.paths.append(path)
-        read_file(path, survey, encoding)
+        read_file(path, survey, encoding, keep_cells)
     duplicate_codes(survey.records, survey.layouts)
     return survey
 
 
-def read_file(path: Path, survey: Survey, encoding: str | None = None) -> None:
+def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cells: bool = True) -> None:
     start = len(survey.records)
     layouts_before = len(survey.layouts)
     findings_before = len(survey.findings)
     try:
         for sheet in read_sheets(path, encoding):
-            layout, records, notes = read_sheet(sheet)
+            layout, records, notes = read_sheet(sheet, keep_cells)
             survey.layouts.append(layout)
             survey.records.extend(records)
             survey.findings.extend(notes)

@@ -60,7 +60,9 @@ def decide_survey(survey: Survey, rs: RuleSet) -> Result:
     return Result(survey, decisions, plan, rs)
 
 
-def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None) -> Result:
+def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True) -> Result:
+    """``keep_cells=False`` when no annotated workbook will be written: the rows as typed are then not kept,
+    which is most of a large survey's memory."""
     with phase("intake"):  # includes "read", calamine's share
-        survey = read_survey(inputs, encoding)
+        survey = read_survey(inputs, encoding, keep_cells)
     return decide_survey(survey, rs)

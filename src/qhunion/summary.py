@@ -409,7 +409,7 @@ def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | No
     from .pipeline import run
 
     resolve_region(region)  # an unknown region is reported before any file is read
-    result = run(files, rs, encoding)
+    result = run(files, rs, encoding, keep_cells=False)
     with Ledger("sqlite://") as ledger:
         ledger.record(result)
         summary = summarize(ledger, rs, region, by)
