@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -76,17 +77,21 @@ def _ruleset(path: Path | None) -> Any:
         fail(exc.reason, EXIT_USAGE)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Write CSV/JSON text to a file (atomically; UTF-8 with BOM for CSV so Excel reads Chinese) or stdout."""
+def _emit(text: str | Iterable[str], output: Path | None) -> None:
+    """Write CSV/JSON text — whole, or piece by piece as it is produced — to a file (atomically; UTF-8 with
+    BOM for CSV so Excel reads Chinese) or to stdout."""
     from . import console
     from .outputs import atomic_text
 
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        console.write(text)
+        for piece in pieces:
+            console.write(piece)
         return
     encoding = "utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8"
     with atomic_text(output, encoding) as fh:
-        fh.write(text)
+        for piece in pieces:
+            fh.write(piece)
 
 
 def _exit_status(unreadable: int, errors: int) -> int:
@@ -145,9 +150,8 @@ def classify(
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:
-        text = (report.to_json(report.classify_json(result)) if fmt is Format.json
-                else report.to_csv(report.classify_rows(result), report.DECISION_COLUMNS))
-        _emit(text, output)
+        _emit(report.classify_json_lines(result) if fmt is Format.json
+              else report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS), output)
     from .timing import phase
     from .timing import report as report_timings
 

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.markup import escape
@@ -31,12 +31,25 @@ def excel_safe(value: Any) -> Any:
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    return "".join(csv_lines(rows, columns))
+
+
+def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """CSV a line at a time, so a national survey's output is written as it is produced, never held whole."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
+        yield _drain(buf)
         writer.writerow([excel_safe(_flat(row.get(c))) for c in columns])
-    return buf.getvalue()
+    yield _drain(buf)
+
+
+def _drain(buf: io.StringIO) -> str:
+    text = buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    return text
 
 
 def _flat(value: Any) -> Any:
@@ -170,13 +183,21 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
     }
 
 
-def classify_rows(result: Result) -> list[dict[str, Any]]:
-    return [decision_row(r, d) for r, d in result.pairs]
+def classify_rows(result: Result) -> Iterator[dict[str, Any]]:
+    return (decision_row(r, d) for r, d in zip(result.survey.records, result.decisions, strict=True))
 
 
 def classify_json(result: Result) -> dict[str, Any]:
-    rows = classify_rows(result)
-    return {"rule_set": result.ruleset.stamp, "records": rows, "counts": dict(result.counts())}
+    return {"rule_set": result.ruleset.stamp, "counts": dict(result.counts()), "records": list(classify_rows(result))}
+
+
+def classify_json_lines(result: Result) -> Iterator[str]:
+    """The same object as `classify_json`, written a record at a time."""
+    head = {"rule_set": result.ruleset.stamp, "counts": dict(result.counts())}
+    yield to_json(head).rstrip().removesuffix("}").rstrip() + ',\n  "records": ['
+    for i, row in enumerate(classify_rows(result)):
+        yield ("," if i else "") + "\n    " + json.dumps(row, ensure_ascii=False, default=str)
+    yield "\n  ]\n}\n"
 
 
 def print_classify(result: Result, console: Any, limit: int = 60) -> None:
