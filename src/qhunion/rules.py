@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import values
@@ -32,6 +32,13 @@ class Term:
     op: str = "="  # see OPS; "missing" is a blank count that could decide, "unknown" a fact that cannot be known
     param: str | None = None
     threshold: float | None = None
+
+
+@lru_cache(maxsize=65536, typed=True)
+def term(what: str, value: Any, op: str = "=", param: str | None = None, threshold: float | None = None) -> Term:
+    """Terms are immutable and repeat across rows (职工 13 人 < 25 人): one shared object per distinct term
+    keeps a national survey's decisions small."""
+    return Term(what, value, op, param, threshold)
 
 
 TERM_LABELS = {
@@ -157,7 +164,7 @@ Step = Callable[[Record, RuleSet, dict[str, Any]], tuple[Term, ...] | None]
 
 
 def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
-    return (Term("status", r.status),) if r.status in CLOSED else None
+    return (term("status", r.status),) if r.status in CLOSED else None
 
 
 def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
@@ -165,7 +172,7 @@ def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] 
     # “无” or “/” names no union.
     union_name = named(r.union_name)
     if r.has_union or (r.has_union is None and union_name):
-        return (Term("union", union_name or True),)
+        return (term("union", union_name or True),)
     return None
 
 
@@ -181,11 +188,11 @@ def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[Te
     for pid, what, value in checks:
         limit = rs.param(pid)
         if value is None:
-            missing.append(Term(what, None, "missing", pid, limit))
+            missing.append(term(what, None, "missing", pid, limit))
         elif value >= limit:
-            over.append(Term(what, value, ">=", pid, limit))
+            over.append(term(what, value, ">=", pid, limit))
         else:
-            under.append(Term(what, value, "<", pid, limit))
+            under.append(term(what, value, "<", pid, limit))
     return over, under, missing
 
 
@@ -215,8 +222,8 @@ def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | N
     if not anchor:
         return None
     if not named(r.anchor):  # a park, platform or market itself: it does not “rely on” itself
-        return (Term("entity_type", r.entity_type), *_small(r, rs))
-    return (*_small(r, rs), Term("anchor", anchor))
+        return (term("entity_type", r.entity_type), *_small(r, rs))
+    return (*_small(r, rs), term("anchor", anchor))
 
 
 def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
@@ -225,7 +232,7 @@ def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ..
     count = ctx["carriers"].get(r.county, 0)
     limit = rs.param("industry_concentration")
     if count >= limit:
-        return (*_small(r, rs), Term("carriers_in_county", count, ">=", "industry_concentration", limit))
+        return (*_small(r, rs), term("carriers_in_county", count, ">=", "industry_concentration", limit))
     return None
 
 
@@ -233,16 +240,16 @@ def _dispersed_terms(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term,
     limit = rs.param("industry_concentration")
     if not r.county:
         # Without a county there is nothing to count: do not claim “0 家 < 10 家”.
-        return (Term("carriers_in_county", None, "unknown", "industry_concentration", limit),)
+        return (term("carriers_in_county", None, "unknown", "industry_concentration", limit),)
     count = ctx["carriers"].get(r.county, 0)
-    return (Term("carriers_in_county", count, "<", "industry_concentration", limit),)
+    return (term("carriers_in_county", count, "<", "industry_concentration", limit),)
 
 
 def _individual(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
     if not (is_carrier(r) and is_individual(r)):
         return None
     kind = r.entity_type or "个体工商户（按信用代码）"
-    return (Term("entity_type", kind), *_small(r, rs), *_dispersed_terms(r, rs, ctx))
+    return (term("entity_type", kind), *_small(r, rs), *_dispersed_terms(r, rs, ctx))
 
 
 def _other(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
@@ -303,10 +310,15 @@ def responsible_note(r: Record, rs: RuleSet) -> str:
 
 
 def _fill(template: str, r: Record, anchor: str | None, missing: str) -> str:
-    return template.format(
-        name=r.name or "", anchor=anchor or "", county=r.county or r.prefecture or "本地",
-        prefecture=r.prefecture or "", county_union=county_union(r.county), missing=missing,
-    )
+    # Only what the template uses goes into the cache key, so “城北区物流行业工会” is one shared string.
+    return _filled(template, (r.name or "") if "{name}" in template else "", anchor or "",
+                   r.county or r.prefecture or "本地", r.prefecture or "", county_union(r.county), missing)
+
+
+@lru_cache(maxsize=65536)
+def _filled(template: str, name: str, anchor: str, county: str, prefecture: str, union: str, missing: str) -> str:
+    return template.format(name=name, anchor=anchor, county=county, prefecture=prefecture, county_union=union,
+                           missing=missing)
 
 
 def follow_up_established(r: Record, rs: RuleSet) -> str:

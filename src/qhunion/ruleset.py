@@ -11,7 +11,7 @@ import hashlib
 import re
 import string
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,7 @@ class RuleSet(_Strict):
     digest: str = ""
     path: str = ""
 
-    @property
+    @cached_property
     def stamp(self) -> str:
         """What every output carries: rule-set id, version and content hash."""
         return f"{self.meta.id} {self.meta.version} ({self.digest})"
