@@ -60,7 +60,7 @@ def _count_from_number(number: float, raw: Any) -> Parsed:
 
 def parse_count(raw: Any) -> Parsed:
     """A head or vehicle count: 25, 25.0, "25人", "２０", "二十五", "约30", "无" (0), "/" (missing)."""
-    if type(raw) is str and raw.isascii() and raw.isdigit():  # CSV's plain "25": no folding needed
+XX
         return _count_from_number(int(raw), raw)
     if raw is None:
         return CLEAN
