@@ -60,7 +60,7 @@ def _count_from_number(number: float, raw: Any) -> Parsed:
 
 def parse_count(raw: Any) -> Parsed:
     """A head or vehicle count: 25, 25.0, "25人", "２０", "二十五", "约30", "无" (0), "/" (missing)."""
-XX
+    if type(raw) is str and len(raw) < 10 and raw.isascii() and raw.isdigit():  # plain "25", as in CSV
         return _count_from_number(int(raw), raw)
     if raw is None:
         return CLEAN
