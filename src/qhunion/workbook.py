@@ -83,6 +83,13 @@ class _Styles:
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None) -> None:
     """One cell, typed: text always as text (never a formula or URL), numbers as numbers."""
+    kind = type(value)  # exact types first: this runs for every cell of a province's survey
+    if kind is str and value:
+        ws.write_string(row, col, value if len(value) <= MAX_CELL else value[:MAX_CELL], fmt)
+        return
+    if (kind is float or kind is int) and value - value == 0:  # finite: NaN and ±inf give NaN here
+        ws.write_number(row, col, value, fmt)
+        return
     if value is None or value == "":
         if fmt is not None:
             ws.write_blank(row, col, None, fmt)
@@ -186,6 +193,7 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
     located: Locate = {}
     outputs: dict[tuple[str, str], dict[int, int]] = {
         sheet: {i: first + out for i, out in colmap.items()} for sheet, colmap in maps.items()}
+    placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
     for n, (r, d) in enumerate(pairs, start=1):
         located[(r.file, r.sheet, r.row)] = (n, outputs[(r.file, r.sheet)])
         ws.write_string(n, 0, r.file)
@@ -195,14 +203,18 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
         bad = _bad_cells(r)
         offset = starts[(r.file, r.sheet)]
         count_columns = counts[(r.file, r.sheet)]
-        for pos, value in enumerate(r.cells):
-            out = colmap.get(pos + offset)
-            if out is None:
-                continue
-            if isinstance(value, str) and pos + offset in count_columns and _PLAIN_INT.fullmatch(value):
+        cells = r.cells
+        key = (r.file, r.sheet, len(cells))
+        targets = placed.get(key)
+        if targets is None:  # where each input position goes, worked out once per sheet and row width
+            targets = placed[key] = [(pos, pos + offset, first + colmap[pos + offset], pos + offset in count_columns)
+                                     for pos in range(len(cells)) if pos + offset in colmap]
+        for pos, column, out, is_count in targets:
+            value = cells[pos]
+            if is_count and type(value) is str and _PLAIN_INT.fullmatch(value):
                 value = int(value)
-            sev = bad.get(pos + offset)
-            write_value(ws, n, first + out, value, st.cell[sev] if sev else None, st.date)
+            sev = bad.get(column) if bad else None
+            write_value(ws, n, out, value, st.cell[sev] if sev else None, st.date)
         problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         for i, value in enumerate((d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal,
