@@ -38,7 +38,7 @@ class Format(StrEnum):
     json = "json"
 
 
-Files = Annotated[list[str], typer.Argument(help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
+Files = Annotated[list[str], typer.Argument(metavar="文件", help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json")]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="使用指定的规则集文件（TOML）代替内置规则", dir_okay=False)]
