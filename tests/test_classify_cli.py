@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,9 @@ from rule_cases.surveys import (
     FIRST_DATA_ROW,
     FORMULA_NAME,
     PERSONAL,
+    Cli,
     enterprise,
     excel_row,
-    run_qhunion,
     standard_rows,
     uscc,
     write_survey,
@@ -30,17 +29,6 @@ from rule_cases.surveys import (
 REQUIRED = ("source", "sheet", "row", "name", "credit_code", "prefecture", "county", "decision", "decision_label",
             "rule", "clauses", "explanation", "proposal", "responsible", "follow_up", "issues")
 ROWS = standard_rows()
-Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        result = run_qhunion(tmp_path, *args)
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
 
 
 @pytest.fixture

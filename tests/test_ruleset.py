@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from qhunion.records import Record
 from qhunion.rules import classify
 from qhunion.ruleset import DECISION_CODES, IMPLEMENTED_RULES, RuleSet, RuleSetError, load, packaged, parse
 from rule_cases.cases import record
-from rule_cases.surveys import enterprise, excel_row, run_qhunion, write_survey
+from rule_cases.surveys import Cli, enterprise, excel_row, write_survey
 
 PACKAGED = resources.files("qhunion").joinpath("data/rules.toml").read_text(encoding="utf-8")
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "source" / "qinghai-2018-19.md"
@@ -39,19 +38,6 @@ def error_for(text: str, tmp_path: Path, name: str = "本省规则.toml") -> str
     return info.value.reason
 
 
-Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    """`qhunion ARGS` → (exit status, stdout, stderr), run in the test's folder."""
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        result = run_qhunion(tmp_path, *args)
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
 
 
 # ── The packaged rule set ────────────────────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ filled, a formula-looking name and a phone number starting with “+”.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,10 @@ def _write(ws: Any, row: int, col: int, value: Any) -> None:
         ws.write_number(row, col, value)
     else:
         ws.write_string(row, col, str(value))
+
+
+# `qhunion ARGS` → (exit status, stdout, stderr): the `cli` fixture in tests/conftest.py.
+Cli = Callable[..., tuple[int, str, str]]
 
 
 def run_qhunion(folder: Path, *args: str | Path) -> Any:
