@@ -119,9 +119,8 @@ def check(
         _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), output)
     else:
         report.print_check(survey, console.out())
-    for u in survey.unreadable:
-        if fmt is not Format.table:
-            console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
+    if fmt is not Format.table:  # the table names them itself; stdout carries only the CSV/JSON here
+        report.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
 
@@ -164,9 +163,8 @@ def classify(
         with phase("ledger"):
             record_run(result, db, round_label, unit)
     report_timings()
-    for u in result.survey.unreadable:
-        if fmt is not Format.table:
-            console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
+    if fmt is not Format.table:
+        report.print_unreadable(result.survey, console.err())
     status = _exit_status(len(result.survey.unreadable), errors(result.survey.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
         status = EXIT_ERRORS

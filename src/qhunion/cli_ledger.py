@@ -158,9 +158,8 @@ def summary(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（按扩展名 .csv .json .xlsx 选择格式）")] = None,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-    from rich.markup import escape
 
-    from . import console
+    from . import console, report
     from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _ruleset, fail
     from .summary import summarize, summarize_files
 
@@ -176,8 +175,7 @@ def summary(
             if db is not None or round_label is not None or compare is not None:
                 fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", EXIT_USAGE)
             result_summary, result = summarize_files(files, rs, encoding, region, by)
-            for u in result.survey.unreadable:
-                console.err().print(f"[red]无法读取[/red] {escape(Path(u.path).name)}：{escape(u.reason)}")
+            report.print_unreadable(result.survey, console.err())
             status = EXIT_UNREADABLE if result.survey.unreadable else EXIT_OK
         else:
             with _open(db, create=False) as ledger:

@@ -146,7 +146,7 @@ def _mask(match: re.Match[str]) -> str:
     return number[:6] + "********" + number[-4:]
 
 
-def _blank(cell: Any) -> bool:
+def is_blank(cell: Any) -> bool:
     """Empty, or only spaces: people “clear” cells by typing a space."""
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -278,7 +278,7 @@ class SheetReader:
                 yield record
 
     def read_row(self, number: int, cells: list[Any]) -> Record | None:
-        if all(_blank(c) for c in cells) or _is_footer(cells):
+        if all(is_blank(c) for c in cells) or _is_footer(cells):
             return None
         record = Record(self.sheet.file, self.sheet.name, number, pack(cells) if self.keep_cells else b"")
         issues = record.issues
@@ -286,7 +286,7 @@ class SheetReader:
         region_raw: dict[str, tuple[str, Column]] = {}
         for pos, column, spec in self.plan:
             raw = cells[pos] if pos < len(cells) else None
-            if _blank(raw):
+            if is_blank(raw):
                 continue
             has_data = True
             if isinstance(raw, str) and (isinstance(raw, Uncached) or raw.strip() in values.EXCEL_ERRORS):

@@ -63,6 +63,7 @@ from sqlalchemy import (
 )
 
 from .fields import TRUCK_DRIVERS
+from .oserrors import os_reason
 from .rules import anchor_of, meets_standalone, vehicles
 
 if TYPE_CHECKING:
@@ -315,7 +316,7 @@ class Source:
             with path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
         except OSError as exc:
-            raise LedgerError(f"无法读取 {path.name} 以计算其指纹（{exc.strerror}），未记入账本") from exc
+            raise LedgerError(f"无法读取 {path.name} 以计算其指纹（{os_reason(exc)}），未记入账本") from exc
         return cls(path.name, digest, tuple(sheets))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -130,9 +129,14 @@ def print_check(survey: Survey, console: Any) -> None:
             table.add_row(_letter(c.index), escape(c.header), label)
         console.print(table)
     print_findings(survey.all_findings(), console)
+    print_unreadable(survey, console)
+    print_totals(len(survey.records), survey.all_findings(), console)
+
+
+def print_unreadable(survey: Survey, console: Any) -> None:
+    """One sentence per file that could not be read at all: its name and what to do."""
     for u in survey.unreadable:
         console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
-    print_totals(len(survey.records), survey.all_findings(), console)
 
 
 def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
@@ -218,8 +222,7 @@ def print_classify(result: Result, console: Any, limit: int = 60) -> None:
     findings = result.survey.all_findings()
     print_findings(findings, console, limit=30)
     # As `check` does: a file that could not be read is named here, not only in the exit status.
-    for u in result.survey.unreadable:
-        console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
+    print_unreadable(result.survey, console)
     print_totals(len(result.survey.records), findings, console)
 
 
@@ -247,6 +250,3 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
     lines.append(f"规则集：{rs.stamp}")
     return lines
 
-
-def decision_counts(decisions: Iterable[Decision]) -> Counter[str]:
-    return Counter(d.code for d in decisions)

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .fields import GROUPS
+from .oserrors import os_reason
 
 DECISION_CODES = ("standalone", "joint", "industry", "territorial", "established", "excluded", "unverified")
 
@@ -319,5 +320,5 @@ def load(path: Path | None = None) -> RuleSet:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise RuleSetError(f"无法读取规则文件 {path}（{exc.strerror}）") from exc
+        raise RuleSetError(f"无法读取规则文件 {path}（{os_reason(exc)}）") from exc
     return parse(data, str(path))

@@ -15,6 +15,7 @@ from typing import Any
 
 from .fields import COUNT_FIELDS
 from .findings import Finding, Severity, column_letter
+from .intake import is_blank
 from .outputs import OutputError, atomic_path
 from .pipeline import Result
 from .plan import formation_plan, region_order
@@ -107,10 +108,6 @@ def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_f
         ws.write_string(row, col, str(value)[:MAX_CELL], fmt)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _unheaded(result: Result, pairs: list[tuple[Record, Decision]]) -> dict[tuple[str, str], set[int]]:
     """Per sheet, the absolute columns that hold data but no recognised column (no header, or right of the
     last header): the annotated copy must still carry every value the user typed."""
@@ -127,7 +124,7 @@ def _unheaded(result: Result, pairs: list[tuple[Record, Decision]]) -> dict[tupl
             positions = spare[(sheet, len(cells))] = [
                 pos for pos in range(len(cells)) if pos + offset not in columns]
         for pos in positions:
-            if not _blank(cells[pos]):
+            if not is_blank(cells[pos]):
                 found.setdefault(sheet, set()).add(pos + offset)
     return found
 
