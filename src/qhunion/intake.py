@@ -95,8 +95,12 @@ class Survey:
     layouts: list[SheetLayout] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[UnreadableFile] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # names, as findings show them
     paths: list[Path] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        """The inputs' names, as findings show them."""
+        return [p.name for p in self.paths]
 
     def all_findings(self) -> list[Finding]:
         out = list(self.findings)
@@ -507,7 +511,6 @@ def read_survey(inputs: Iterable[str | Path], encoding: str | None = None, keep_
     file does not stop a county batch."""
     survey = Survey()
     for path in expand(str(p) for p in inputs):
-        survey.files.append(path.name)
         survey.paths.append(path)
         read_file(path, survey, encoding, keep_cells)
     duplicate_codes(survey.records, survey.layouts)
