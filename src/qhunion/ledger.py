@@ -582,7 +582,7 @@ class Ledger:
         outcomes = []
         for path in readable:
             sheets = [lay.sheet for lay in result.survey.layouts if lay.file == path.name and lay.skipped is None]
-            pairs = [(r, d) for r, d in result.pairs if r.file == path.name]
+            pairs = result.by_file.get(path.name, [])
             outcomes.append(self.add(Source.of(path, sheets), pairs, result.ruleset, round_label, unit))
         return outcomes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .fields import BY_ID
@@ -27,6 +28,14 @@ class Result:
     @property
     def pairs(self) -> list[tuple[Record, Decision]]:
         return list(zip(self.survey.records, self.decisions, strict=True))
+
+    @cached_property
+    def by_file(self) -> dict[str, list[tuple[Record, Decision]]]:
+        """The pairs of each input file: one workbook and one ledger import per file."""
+        grouped: dict[str, list[tuple[Record, Decision]]] = {}
+        for r, d in zip(self.survey.records, self.decisions, strict=True):
+            grouped.setdefault(r.file, []).append((r, d))
+        return grouped
 
     def counts(self) -> Counter[str]:
         return Counter(d.code for d in self.decisions)

@@ -42,7 +42,7 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
         # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
         if _same_file(source, target):
             raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
-    pairs = [(r, d) for r, d in result.pairs if only_file is None or r.file == only_file]
+    pairs = result.pairs if only_file is None else result.by_file.get(only_file, [])
     findings = [f for f in result.survey.all_findings() if only_file is None or f.file == only_file]
     plan = result.plan if only_file is None else formation_plan(pairs)
     with atomic_path(target) as tmp:
