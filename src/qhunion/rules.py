@@ -8,7 +8,7 @@ was compared with what — the Chinese explanation is rendered from it, never wr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -17,7 +17,7 @@ from . import values
 from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
 from .records import Record
 from .regions import gazetteer
-from .ruleset import RuleSet
+from .ruleset import Rule, RuleSet
 from .text import fold
 
 OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填", "unknown": "不明"}
@@ -349,51 +349,78 @@ def _membership(who: str, total: int | None, members: int | None) -> str:
     return f"已入会 {members}/{total}" if members < total else ""
 
 
-def decide(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> Decision:
-    for rule in rs.rules:
+Found = tuple[Rule, tuple[Term, ...]]
+
+
+def first_step(r: Record, rs: RuleSet, ctx: dict[str, Any], rules: Sequence[Rule]) -> Found | None:
+    """The first of ``rules`` that holds for the record, with the terms that made it hold."""
+    for rule in rules:
         terms = STEPS[rule.id](r, rs, ctx)
-        if terms is None:
-            continue
-        flags = []
-        if any(t.what == "vehicles_registered" for t in terms):
-            flags.append("registered-only")
-        missing = [t.what for t in terms if t.op == "missing"]
-        if missing:
-            flags.append("unverified")
-        anchor = anchor_of(r)
-        missing_text = "、".join(BY_ID[m].label for m in missing)
-        follow = (follow_up_established(r, rs) if rule.decision == "established"
-                  else _fill(rule.follow_up, r, anchor, missing_text))
-        # Per-place values repeat across a province's rows: share one object instead of a copy per row.
-        memo = ctx.setdefault("memo", {})
-        place = (rule.id, r.group, r.prefecture, r.county)
-        if place not in memo:
-            memo[place] = (rs.cite(rule.clauses[:1]), responsible(r, rs), responsible_note(r, rs))
-        citation, units, note = memo[place]
-        return Decision(
-            code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
-            terms=terms, citation=citation, proposal=_fill(rule.proposal, r, anchor, missing_text),
-            follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
-        )
-    raise AssertionError("small-other always holds")  # pragma: no cover - the last step has no condition
+        if terms is not None:
+            return rule, terms
+    return None
 
 
-def count_small_carriers(records: Iterable[Record], rs: RuleSet) -> Counter[str]:
+def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = None,
+           rules: Sequence[Rule] | None = None) -> Decision:
+    """The decision for one record: ``found`` when an earlier pass already found the step that holds,
+    else the first of ``rules`` (all of the rule set's steps by default) that holds."""
+    found = found or first_step(r, rs, ctx, rs.rules if rules is None else rules)
+    if found is None:  # pragma: no cover - the last step has no condition
+        raise AssertionError("small-other always holds")
+    rule, terms = found
+    flags = []
+    if any(t.what == "vehicles_registered" for t in terms):
+        flags.append("registered-only")
+    missing = [t.what for t in terms if t.op == "missing"]
+    if missing:
+        flags.append("unverified")
+    anchor = anchor_of(r)
+    missing_text = "、".join(BY_ID[m].label for m in missing)
+    follow = (follow_up_established(r, rs) if rule.decision == "established"
+              else _fill(rule.follow_up, r, anchor, missing_text))
+    # Per-place values repeat across a province's rows: share one object instead of a copy per row.
+    memo = ctx.setdefault("memo", {})
+    place = (rule.id, r.group, r.prefecture, r.county)
+    if place not in memo:
+        memo[place] = (rs.cite(rule.clauses[:1]), responsible(r, rs), responsible_note(r, rs))
+    citation, units, note = memo[place]
+    return Decision(
+        code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
+        terms=terms, citation=citation, proposal=_fill(rule.proposal, r, anchor, missing_text),
+        follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
+    )
+
+
+def _split(rs: RuleSet) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The steps that decide a row on its own, and those from `concentrated` on, which need the survey-wide
+    count of small carriers."""
+    ids = [r.id for r in rs.rules]
+    at = ids.index(COUNTED_FROM)
+    return rs.rules[:at], rs.rules[at:]
+
+
+def count_small_carriers(records: Iterable[Record], rs: RuleSet,
+                         early: Iterable[Found | None] | None = None) -> Counter[str]:
     """Small carriers not on an anchor, per county: the ones the concentration rule is about. A record
-    counts when no step before `concentrated` decides it. Enterprises are counted once (`Record.key`): the
-    same carrier listed twice (a code-duplicate finding) must not make its county look “较集中”."""
-    before = []
-    for rule in rs.rules:
-        if rule.id == COUNTED_FROM:
-            break
-        before.append(STEPS[rule.id])
+    counts when no step before `concentrated` decides it (``early``: what those steps found, when already
+    known). Enterprises are counted once (`Record.key`): the same carrier listed twice (a code-duplicate
+    finding) must not make its county look “较集中”."""
+    rows = list(records)
+    if early is None:
+        before, _ = _split(rs)
+        early = [first_step(r, rs, {}, before) for r in rows]
     seen: dict[str, set[str]] = {}
-    for r in records:
-        if r.county and is_carrier(r) and all(step(r, rs, {}) is None for step in before):
+    for r, found in zip(rows, early, strict=True):
+        if found is None and r.county and is_carrier(r):
             seen.setdefault(r.county, set()).add(r.key)
     return Counter({county: len(keys) for county, keys in seen.items()})
 
 
 def classify(records: list[Record], rs: RuleSet) -> list[Decision]:
-    ctx = {"carriers": count_small_carriers(records, rs)}
-    return [decide(r, rs, ctx) for r in records]
+    """Two passes: the steps that decide a row alone run once per row; their results both feed the count
+    of small carriers and finish those rows' decisions."""
+    before, after = _split(rs)
+    early = [first_step(r, rs, {}, before) for r in records]
+    ctx = {"carriers": count_small_carriers(records, rs, early)}
+    return [decide(r, rs, ctx, found, after) for r, found in zip(records, early, strict=True)]
