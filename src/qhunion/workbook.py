@@ -8,8 +8,10 @@ form), 汇总 (prefecture/county × decision, with a chart), 数据问题 (every
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from .plan import formation_plan, region_order
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
+from .sheetxml import MAX_CELL, StreamedSheet, style_id
 
 ADDED = ("判定", "判定理由", "规则", "依据条款", "建会方案", "责任单位", "下一步", "数据问题")
 DECISION_COLOURS = {
@@ -30,7 +33,6 @@ DECISION_COLOURS = {
 }
 SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 MAX_LINKS = 65_000  # Excel refuses more than 65,530 hyperlinks in one sheet
-MAX_CELL = 32_767
 _PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,14}")
 
 
@@ -172,51 +174,21 @@ Locate = dict[tuple[str, str, int], tuple[int, dict[int, int]]]
 
 def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[Record, Decision]]) -> Locate:
     """Returns where each record landed: (file, sheet, row) → (output row, input column → output column)."""
-    ws = book.add_worksheet("判定结果")
+    ws = book.add_worksheet("判定结果", worksheet_class=StreamedSheet)
+    ws.date_style = style_id(st.date)
     headers, maps = _headers(result, pairs)
     lead = ["来源文件", "工作表", "原行号"]
     first = len(lead)
     added_at = first + len(headers)
-    ws.set_row(0, 30)  # constant_memory: a row's height must be set before the row is written
-    for i, h in enumerate(lead + headers):
-        ws.write_string(0, i, h, st.header)
-    for i, h in enumerate(ADDED):
-        ws.write_string(0, added_at + i, h, st.added_header)
-    starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
-    # Count columns: a plain integer read as text (every CSV cell is text) is written as a number, so that
-    # Excel can sum and filter it; codes and phone numbers are not count columns and stay text.
-    counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
-              for lay in result.survey.layouts}
-    located: Locate = {}
     outputs: dict[tuple[str, str], dict[int, int]] = {
         sheet: {i: first + out for i, out in colmap.items()} for sheet, colmap in maps.items()}
-    placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
-    for n, (r, d) in enumerate(pairs, start=1):
-        located[(r.file, r.sheet, r.row)] = (n, outputs[(r.file, r.sheet)])
-        ws.write_string(n, 0, r.file)
-        ws.write_string(n, 1, r.sheet)
-        ws.write_number(n, 2, r.row)
-        colmap = maps[(r.file, r.sheet)]
-        bad = _bad_cells(r)
-        offset = starts[(r.file, r.sheet)]
-        count_columns = counts[(r.file, r.sheet)]
-        cells = r.cells
-        key = (r.file, r.sheet, len(cells))
-        targets = placed.get(key)
-        if targets is None:  # where each input position goes, worked out once per sheet and row width
-            targets = placed[key] = [(pos, pos + offset, first + colmap[pos + offset], pos + offset in count_columns)
-                                     for pos in range(len(cells)) if pos + offset in colmap]
-        for pos, column, out, is_count in targets:
-            value = cells[pos]
-            if is_count and type(value) is str and _PLAIN_INT.fullmatch(value):
-                value = int(value)
-            sev = bad.get(column) if bad else None
-            write_value(ws, n, out, value, st.cell[sev] if sev else None, st.date)
-        problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
-        responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
-        for i, value in enumerate((d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal,
-                                   responsible, d.follow_up, problems)):
-            write_value(ws, n, added_at + i, value)
+    located: Locate = {(r.file, r.sheet, r.row): (n, outputs[(r.file, r.sheet)])
+                       for n, (r, _) in enumerate(pairs, start=1)}
+    header, added_header = style_id(st.header), style_id(st.added_header)
+    titles = [(i, h, header) for i, h in enumerate(lead + headers)]
+    titles += [(added_at + i, h, added_header) for i, h in enumerate(ADDED)]
+    rows = itertools.chain([ws.row(0, titles, height=30)], _decision_rows(ws, st, result, pairs, maps, first, added_at))
+    ws.write_rows(rows, last_row=max(len(pairs), 1), last_col=added_at + len(ADDED) - 1)
     last = len(pairs)
     decision_col = added_at
     # Keep the header and everything up to the enterprise name in view while scrolling.
@@ -237,6 +209,40 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
     ws.set_column(added_at + 7, added_at + 7, 40)
     _name_width(ws, headers, first)
     return located
+
+
+def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[tuple[Record, Decision]],
+                   maps: dict[tuple[str, str], dict[int, int]], first: int, added_at: int) -> Iterator[str]:
+    """One XML row per record: where it came from, the cells as typed (problem cells coloured), the decision."""
+    bad_style = {sev: style_id(fmt) for sev, fmt in st.cell.items()}
+    starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
+    # Count columns: a plain integer read as text (every CSV cell is text) is written as a number, so that
+    # Excel can sum and filter it; codes and phone numbers are not count columns and stay text.
+    counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
+              for lay in result.survey.layouts}
+    placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
+    added = range(added_at, added_at + len(ADDED))
+    for n, (r, d) in enumerate(pairs, start=1):
+        cells: list[tuple[int, Any, int]] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
+        bad = _bad_cells(r)
+        typed = r.cells
+        key = (r.file, r.sheet, len(typed))
+        targets = placed.get(key)
+        if targets is None:  # where each input position goes, worked out once per sheet and row width
+            colmap, offset, count_columns = maps[key[:2]], starts[key[:2]], counts[key[:2]]
+            targets = placed[key] = [(pos, pos + offset, first + colmap[pos + offset], pos + offset in count_columns)
+                                     for pos in range(len(typed)) if pos + offset in colmap]
+        for pos, column, out, is_count in targets:
+            value = typed[pos]
+            if is_count and type(value) is str and _PLAIN_INT.fullmatch(value):
+                value = int(value)
+            cells.append((out, value, bad_style[bad[column]] if column in bad else 0))
+        problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
+        responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
+        values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal, responsible, d.follow_up,
+                  problems)
+        cells.extend(zip(added, values, itertools.repeat(0)))
+        yield ws.row(n, cells)
 
 
 def _name_width(ws: Any, headers: list[str], first: int) -> None:

@@ -1,0 +1,117 @@
+"""A worksheet whose rows qhunion renders to SpreadsheetML itself: the one sheet with a row per enterprise.
+
+xlsxwriter spends about 4 µs on each cell in Python, and the annotated sheet of a province's survey has
+millions of cells. Here a row becomes one string (inline strings, as xlsxwriter's constant_memory mode writes
+them) that goes into the worksheet's row file, so xlsxwriter still assembles everything around the cells:
+columns, panes, filter, conditional formats, styles and the zip.
+
+This leans on xlsxwriter internals (the constant_memory row file, the dimension check, a format's XF index),
+all behind ``StreamedSheet``; the round-trip tests read the written cells and styles back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+MAX_CELL = 32_767  # Excel's limit on the characters in a cell
+
+# Characters that need more than copying: XML's three, control characters (written as _xHHHH_ like Excel
+# does) and a literal "_x" that could be read as such an escape.
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
+_ESCAPE_OF_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+Cell = tuple[int, Any, int]  # column, value, style (0: none)
+
+
+def style_id(fmt: Format | None) -> int:
+    """The XF index a format is written with; asking for it also puts the format into styles.xml."""
+    return 0 if fmt is None else int(fmt._get_xf_index())
+
+
+class _Letters(dict[int, str]):
+    def __missing__(self, col: int) -> str:
+        self[col] = letters = str(xl_col_to_name(col))
+        return letters
+
+
+class _StyleAttr(dict[int, str]):
+    def __missing__(self, style: int) -> str:
+        self[style] = attr = f' s="{style}"' if style else ""
+        return attr
+
+
+_LETTERS = _Letters()
+_STYLE = _StyleAttr()
+
+
+def _inline(value: str) -> str:
+    """The part of an inline-string cell after its reference and style: type, then the text."""
+    if len(value) > MAX_CELL:
+        value = value[:MAX_CELL]
+    if _SPECIAL.search(value):
+        value = _ESCAPE_OF_ESCAPE.sub(r"_x005F\1", value)
+        value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if value[0].isspace() or value[-1].isspace():
+        return f' t="inlineStr"><is><t xml:space="preserve">{value}</t></is>'
+    return f' t="inlineStr"><is><t>{value}</t></is>'
+
+
+class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
+    """Pass as ``worksheet_class`` to ``Workbook.add_worksheet`` (constant_memory workbooks only), then hand
+    every row to ``write_rows`` once; nothing else may write cells into this sheet."""
+
+    date_style = 0  # the style of a date that comes without one: set it from a date format's style_id
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._texts: dict[str, str] = {}
+
+    def write_rows(self, rows: Iterable[str], last_row: int, last_col: int) -> None:
+        if not self.constant_memory:
+            raise ValueError("StreamedSheet needs a constant_memory workbook")
+        write = self.row_data_fh.write
+        for row in rows:
+            write(row)
+        self._check_dimensions(0, 0)
+        self._check_dimensions(last_row, last_col)
+        self.previous_row = last_row + 1  # xlsxwriter has no row of its own left to flush
+
+    def row(self, index: int, cells: Iterable[Cell], height: float | None = None) -> str:
+        """Row ``index`` (0-based) as XML; empty strings and None are left out unless they carry a style."""
+        r = str(index + 1)
+        parts = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
+        append = parts.append
+        texts = self._texts
+        for col, value, style in cells:
+            kind = type(value)
+            if kind is str and value:
+                # Names and addresses are unique, but regions, yes/no words and decision texts repeat.
+                text = texts.get(value)
+                if text is None:
+                    text = _inline(value)
+                    if len(texts) < 100_000:
+                        texts[value] = text
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{text}</c>')
+            elif (kind is int or kind is float) and value - value == 0:  # finite: NaN and ±inf give NaN
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}><v>{value:.16G}</v></c>')
+            elif value is None or value == "":
+                if style:
+                    append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}/>')
+            elif kind is bool:
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, dt.datetime | dt.date):
+                serial = self._convert_date_time(value)
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style or self.date_style]}><v>{serial:.16G}</v></c>')
+            else:
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{_inline(str(value))}</c>')
+        append("</row>")
+        return "".join(parts)
