@@ -152,7 +152,7 @@ def _mask(match: re.Match[str]) -> str:
 
 def is_blank(cell: Any) -> bool:
     """Empty, or only spaces: people “clear” cells by typing a space."""
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+    return cell is None or (isinstance(cell, str) and (not cell or cell.isspace()))
 
 
 # Under a union-membership group (工会会员情况 → 会员人数 / 其中：货车司机 / 其中：农民工) a sub-header
@@ -245,6 +245,9 @@ class _NotPersonal(str):
     name or number."""
 
 
+MEMO_LIMIT = 100_000  # distinct parsed cells kept per sheet
+
+
 class SheetReader:
     """Turns one sheet's raw rows into records. Parsing plans are computed once per sheet."""
 
@@ -262,6 +265,9 @@ class SheetReader:
         self.mapped = layout.mapped  # computed once: read_row runs for every row
         name_header = self.mapped["name"].header
         self.header_names = {name_header, fold(name_header), BY_ID["name"].label}
+        # Counts, yes/no answers and categories repeat down a sheet (3, 是, 正常, 个体货运户): each distinct
+        # cell is parsed once. Keyed with its type, since 1, 1.0 and True are one dict key but parse apart.
+        self.parsed: dict[tuple[Kind, type, Any], values.Parsed] = {}
 
     def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
         """A finding at a cell, quoting the cell — except in personal columns (联系人, 电话, 身份证号): their
@@ -308,7 +314,13 @@ class SheetReader:
                 self._read_code(record, raw, column)
                 continue
             else:
-                value, code, params = values.PARSERS[kind](raw)
+                key = (kind, type(raw), raw)
+                parsed = self.parsed.get(key)
+                if parsed is None:
+                    parsed = values.PARSERS[kind](raw)
+                    if len(self.parsed) < MEMO_LIMIT:
+                        self.parsed[key] = parsed
+                value, code, params = parsed
             if code:
                 issues.append(self.finding(code, number, column, raw, **(params or {})))
             if spec.id in RECORD_FIELDS:
