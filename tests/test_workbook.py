@@ -336,6 +336,21 @@ def test_counts_from_a_csv_are_numbers_codes_stay_text(tmp_path: Path) -> None:
     assert row["统一社会信用代码"].data_type == "s"
 
 
+def test_text_that_looks_like_rich_text_xml_stays_text(tmp_path: Path) -> None:
+    """xlsxwriter copies a string "<r>…</r>" into the sheet unescaped, as rich-text XML: "<r>&</r>" typed in a
+    cell would make the workbook one that Excel cannot open. Every sheet must keep it as typed text."""
+    source = tmp_path / "县里.csv"
+    source.write_text("企业名称,县（市、区）,实际拥有车辆数,职工人数,依托的平台/园区/市场\n"
+                      "<r>&</r>,城北区,<r>5</r>,3,<r>平台</r>\n<r>乙</r>,城北区,2,3,<r>平台</r>\n", encoding="utf-8")
+    classify(tmp_path, source)
+    book = openpyxl.load_workbook(tmp_path / "县里_建会判定.xlsx")
+    row = {c.value: v.value for c, v in zip(book["判定结果"][1], book["判定结果"][2], strict=True)}
+    assert row["企业名称"] == "<r>&</r>" and row["实际拥有车辆数"] == "<r>5</r>"
+    assert row["依托的平台/园区/市场"] == "<r>平台</r>"
+    assert "<r>5</r>" in [c.value for c in book["数据问题"]["H"]]  # the finding quotes the cell as typed
+    assert "<r>乙</r>" in [c.value for c in book["建会方案"]["L"]]
+
+
 def test_one_workbook_per_input(tmp_path: Path) -> None:
     rows = standard_rows()
     a = write_survey(tmp_path / "甲.xlsx", rows[:4])

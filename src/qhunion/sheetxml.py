@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 MAX_CELL = 32_767  # Excel's limit on the characters in a cell
+MAX_SHARED = 100_000  # distinct shared strings per sheet; a column that repeats less is written inline
 
 # Characters that need more than copying: XML's three, control characters (written as _xHHHH_ like Excel
 # does) and a literal "_x" that could be read as such an escape.
@@ -73,7 +74,24 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
 
     def __init__(self) -> None:
         super().__init__()
-        self._texts: dict[str, str] = {}
+        self._shared_columns: frozenset[int] = frozenset()
+        self._shared: dict[str, str] = {}  # text → the cell's tail pointing at its shared string
+
+    def share_strings(self, columns: Iterable[int]) -> None:
+        """Text in these columns repeats (regions, yes/no answers, decisions): it is stored once in the shared
+        string table and each cell points at it, which makes a province's annotated sheet far smaller."""
+        self._shared_columns = frozenset(columns)
+
+    def _shared_tail(self, value: str) -> str:
+        tail = self._shared.get(value)
+        if tail is not None:
+            self.str_table.count += 1  # one more reference, as xlsxwriter counts them
+            return tail
+        if len(self._shared) >= MAX_SHARED or (value.startswith("<r>") and value.endswith("</r>")):
+            return _inline(value)  # xlsxwriter copies a shared "<r>…</r>" unescaped, as rich text
+        index = self.str_table._get_shared_string_index(value[:MAX_CELL])
+        self._shared[value] = tail = f' t="s"><v>{index}</v>'
+        return tail
 
     def write_rows(self, rows: Iterable[str], last_row: int, last_col: int) -> None:
         if not self.constant_memory:
@@ -90,17 +108,12 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         r = str(index + 1)
         parts = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
         append = parts.append
-        texts = self._texts
+        shared = self._shared_columns
         for col, value, style in cells:
             kind = type(value)
             if kind is str and value:
-                # Names and addresses are unique, but regions, yes/no words and decision texts repeat.
-                text = texts.get(value)
-                if text is None:
-                    text = _inline(value)
-                    if len(texts) < 100_000:
-                        texts[value] = text
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{text}</c>')
+                tail = self._shared_tail(value) if col in shared else _inline(value)
+                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{tail}</c>')
             elif (kind is int or kind is float) and value - value == 0:  # finite: NaN and ±inf give NaN
                 append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}><v>{value:.16G}</v></c>')
             elif value is None or value == "":

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .fields import COUNT_FIELDS
+from .fields import BY_ID, COUNT_FIELDS, Kind
 from .findings import Finding, Severity, column_letter
 from .intake import is_blank
 from .outputs import OutputError, atomic_path
@@ -86,9 +86,15 @@ class _Styles:
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None) -> None:
     """One cell, typed: text always as text (never a formula or URL), numbers as numbers."""
-    kind = type(value)  # exact types first: this runs for every cell of a province's survey
+    kind = type(value)  # exact types first
     if kind is str and value:
-        ws.write_string(row, col, value if len(value) <= MAX_CELL else value[:MAX_CELL], fmt)
+        text = value if len(value) <= MAX_CELL else value[:MAX_CELL]
+        if text.startswith("<r>") and text.endswith("</r>"):
+            # xlsxwriter (constant_memory) copies such text unescaped, as rich-text XML: "<r>&</r>" typed in
+            # a cell would break the workbook. As three fragments it is escaped and reads back as typed.
+            ws.write_rich_string(row, col, text[:1], text[1:-1], text[-1:], *([fmt] if fmt else []))
+        else:
+            ws.write_string(row, col, text, fmt)
         return
     if (kind is float or kind is int) and value - value == 0:  # finite: NaN and ±inf give NaN here
         ws.write_number(row, col, value, fmt)
@@ -137,8 +143,6 @@ def _headers(result: Result, pairs: list[tuple[Record, Decision]]) -> tuple[list
     Sheets are aligned by header text. A header that repeats within a sheet (人数 under 货车司机 and again
     under 农民工 in a two-row header) gives one output column per occurrence, named with the field it was
     read as, so no column overwrites another."""
-    from .fields import BY_ID
-
     headers: list[str] = []
     where: dict[tuple[str, int], int] = {}  # (header, occurrence within its sheet) → output column
     maps: dict[tuple[str, str], dict[int, int]] = {}
@@ -184,6 +188,9 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
         sheet: {i: first + out for i, out in colmap.items()} for sheet, colmap in maps.items()}
     located: Locate = {(r.file, r.sheet, r.row): (n, outputs[(r.file, r.sheet)])
                        for n, (r, _) in enumerate(pairs, start=1)}
+    ws.share_strings([0, 1, *range(added_at, added_at + len(ADDED) - 1), *(  # 数据问题 text is particular
+        first + maps[(lay.file, lay.sheet)][c.index] for lay in result.survey.layouts
+        if (lay.file, lay.sheet) in maps for c in lay.columns if _repeats(c.field))])
     header, added_header = style_id(st.header), style_id(st.added_header)
     titles = [(i, h, header) for i, h in enumerate(lead + headers)]
     titles += [(added_at + i, h, added_header) for i, h in enumerate(ADDED)]
@@ -209,6 +216,15 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
     ws.set_column(added_at + 7, added_at + 7, 40)
     _name_width(ws, headers, first)
     return located
+
+
+# Columns whose answers repeat down a survey; their text goes into the shared string table.
+REPEATING_KINDS = frozenset({Kind.BOOL, Kind.STATUS, Kind.ENTITY, Kind.GROUP, Kind.DOMAIN, Kind.PREFECTURE,
+                             Kind.COUNTY})
+
+
+def _repeats(field_id: str | None) -> bool:
+    return field_id is not None and (BY_ID[field_id].kind in REPEATING_KINDS or field_id == "anchor")
 
 
 def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[tuple[Record, Decision]],
@@ -260,16 +276,16 @@ def _bad_cells(r: Record) -> dict[int, Severity]:
 
 
 def _plan_sheet(book: Any, st: _Styles, plan: list[Any]) -> None:
-    ws = book.add_worksheet("建会方案")
+    ws = book.add_worksheet("建会方案", worksheet_class=StreamedSheet)
     cols = ("拟建工会", "方式", "市（州）", "县（市、区）", "责任单位", "企业数", "职工人数", "货车司机", "农民工",
             "已有会员", "依据", "成员企业")
-    for i, h in enumerate(cols):
-        ws.write_string(0, i, h, st.header)
-    for n, p in enumerate(plan, start=1):
-        values = (p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
-                  p.migrant_workers, p.members, p.citation, "、".join(p.enterprises))
-        for i, v in enumerate(values):
-            write_value(ws, n, i, v)
+    header = style_id(st.header)
+    rows = itertools.chain([ws.row(0, [(i, h, header) for i, h in enumerate(cols)])], (
+        ws.row(n, zip(itertools.count(), (
+            p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
+            p.migrant_workers, p.members, p.citation, "、".join(p.enterprises)), itertools.repeat(0)))
+        for n, p in enumerate(plan, start=1)))
+    ws.write_rows(rows, last_row=max(len(plan), 1), last_col=len(cols) - 1)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(len(plan), 1), len(cols) - 1)
     ws.set_column(0, 0, 32)
