@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -32,6 +32,10 @@ class Term:
     op: str = "="  # see OPS; "missing" is a blank count that could decide, "unknown" a fact that cannot be known
     param: str | None = None
     threshold: float | None = None
+    text: str = field(init=False, compare=False, repr=False)  # rendered once: terms are shared across rows
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", render_term(self))
 
 
 @lru_cache(maxsize=65536, typed=True)
@@ -82,7 +86,7 @@ class Decision:
     @property
     def explanation(self) -> str:
         """实际拥有车辆 22 辆 ≥ 20 辆（青总办〔2018〕19号 三（二））→ 单独建会"""
-        return f"{'，'.join(render_term(t) for t in self.terms)}（{self.citation}）→ {self.label}"
+        return f"{'，'.join(t.text for t in self.terms)}（{self.citation}）→ {self.label}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
