@@ -259,8 +259,10 @@ class SheetReader:
         self.layout = layout
         self.data_rows = data_rows
         offset = sheet.first_column
+        # Per mapped column: position in the row, the column, how to parse it, and the record field it fills.
         self.plan = [
-            (c.index - offset, c, BY_ID[c.field]) for c in layout.columns if c.field is not None
+            (c.index - offset, c, BY_ID[c.field].kind, c.field, c.field if c.field in RECORD_FIELDS else None)
+            for c in layout.columns if c.field is not None
         ]
         self.mapped = layout.mapped  # computed once: read_row runs for every row
         name_header = self.mapped["name"].header
@@ -294,21 +296,25 @@ class SheetReader:
         issues = record.issues
         has_data = False
         region_raw: dict[str, tuple[str, Column]] = {}
-        for pos, column, spec in self.plan:
-            raw = cells[pos] if pos < len(cells) else None
-            if is_blank(raw):
+        width = len(cells)
+        for pos, column, kind, field_id, attribute in self.plan:
+            raw = cells[pos] if pos < width else None
+            if raw is None:
                 continue
+            if isinstance(raw, str):
+                if not raw or raw.isspace():
+                    continue
+                if type(raw) is Uncached or ("#" in raw and raw.strip() in values.EXCEL_ERRORS):
+                    # #REF! and the like, and formulas saved without a result: never a value, in any column
+                    has_data = True
+                    issues.append(self.finding("formula-uncached" if type(raw) is Uncached else "cell-error",
+                                               number, column, _NotPersonal(raw.strip())))
+                    continue
             has_data = True
-            if isinstance(raw, str) and (isinstance(raw, Uncached) or raw.strip() in values.EXCEL_ERRORS):
-                # #REF! and the like, and formulas saved without a result: never a value, in any column
-                issues.append(self.finding("formula-uncached" if isinstance(raw, Uncached) else "cell-error",
-                                           number, column, _NotPersonal(raw.strip())))
-                continue
-            kind = spec.kind
             if kind is Kind.TEXT:
                 value, code, params = values.parse_text(raw)
             elif kind is Kind.PREFECTURE or kind is Kind.COUNTY:
-                region_raw[spec.id] = (_text(raw), column)
+                region_raw[field_id] = (_text(raw), column)
                 continue
             elif kind is Kind.CODE:
                 self._read_code(record, raw, column)
@@ -323,8 +329,8 @@ class SheetReader:
                 value, code, params = parsed
             if code:
                 issues.append(self.finding(code, number, column, raw, **(params or {})))
-            if spec.id in RECORD_FIELDS:
-                setattr(record, spec.id, value)
+            if attribute:
+                setattr(record, attribute, value)
         if not has_data:
             return None
         if record.name is None:
