@@ -351,6 +351,17 @@ def test_text_that_looks_like_rich_text_xml_stays_text(tmp_path: Path) -> None:
     assert "<r>乙</r>" in [c.value for c in book["建会方案"]["L"]]
 
 
+def test_parts_deflated_and_xlsxwriter_left_as_found(annotated: Annotated) -> None:
+    import zipfile
+
+    import xlsxwriter.workbook
+
+    with zipfile.ZipFile(annotated.target) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert z.testzip() is None
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # the level is set only while the workbook closes
+
+
 def test_one_workbook_per_input(tmp_path: Path) -> None:
     rows = standard_rows()
     a = write_survey(tmp_path / "甲.xlsx", rows[:4])

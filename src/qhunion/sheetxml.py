@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 MAX_CELL = 32_767  # Excel's limit on the characters in a cell
+_EXACT = 10**15  # integers below this print as %.16G prints them
 MAX_SHARED = 100_000  # distinct shared strings per sheet; a column that repeats less is written inline
 
 # Characters that need more than copying: XML's three, control characters (written as _xHHHH_ like Excel
@@ -82,11 +83,8 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         string table and each cell points at it, which makes a province's annotated sheet far smaller."""
         self._shared_columns = frozenset(columns)
 
-    def _shared_tail(self, value: str) -> str:
-        tail = self._shared.get(value)
-        if tail is not None:
-            self.str_table.count += 1  # one more reference, as xlsxwriter counts them
-            return tail
+    def _share(self, value: str) -> str:
+        """The tail of a cell pointing at ``value`` in the shared string table, added there now."""
         if len(self._shared) >= MAX_SHARED or (value.startswith("<r>") and value.endswith("</r>")):
             return _inline(value)  # xlsxwriter copies a shared "<r>…</r>" unescaped, as rich text
         index = self.str_table._get_shared_string_index(value[:MAX_CELL])
@@ -108,23 +106,35 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         r = str(index + 1)
         parts = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
         append = parts.append
-        shared = self._shared_columns
+        shared_columns, shared, letters, styles = self._shared_columns, self._shared, _LETTERS, _STYLE
+        reused = 0
         for col, value, style in cells:
             kind = type(value)
             if kind is str and value:
-                tail = self._shared_tail(value) if col in shared else _inline(value)
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{tail}</c>')
+                if col in shared_columns:
+                    tail = shared.get(value)
+                    if tail is None:
+                        tail = self._share(value)
+                    else:
+                        reused += 1
+                else:
+                    tail = _inline(value)
+                append(f'<c r="{letters[col]}{r}"{styles[style]}{tail}</c>')
+            elif kind is int and -_EXACT < value < _EXACT:
+                append(f'<c r="{letters[col]}{r}"{styles[style]}><v>{value}</v></c>')
             elif (kind is int or kind is float) and value - value == 0:  # finite: NaN and ±inf give NaN
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}><v>{value:.16G}</v></c>')
+                append(f'<c r="{letters[col]}{r}"{styles[style]}><v>{value:.16G}</v></c>')
             elif value is None or value == "":
                 if style:
-                    append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}/>')
+                    append(f'<c r="{letters[col]}{r}"{styles[style]}/>')
             elif kind is bool:
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]} t="b"><v>{int(value)}</v></c>')
+                append(f'<c r="{letters[col]}{r}"{styles[style]} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, dt.datetime | dt.date):
                 serial = self._convert_date_time(value)
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style or self.date_style]}><v>{serial:.16G}</v></c>')
+                append(f'<c r="{letters[col]}{r}"{styles[style or self.date_style]}><v>{serial:.16G}</v></c>')
             else:
-                append(f'<c r="{_LETTERS[col]}{r}"{_STYLE[style]}{_inline(str(value))}</c>')
+                append(f'<c r="{letters[col]}{r}"{styles[style]}{_inline(str(value))}</c>')
         append("</row>")
+        if reused:
+            self.str_table.count += reused  # references, as xlsxwriter counts them
         return "".join(parts)

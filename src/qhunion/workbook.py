@@ -7,7 +7,9 @@ form), 汇总 (prefecture/county × decision, with a chart), 数据问题 (every
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import Counter
@@ -59,7 +61,27 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
         _summary_sheet(book, styles, result.ruleset, pairs)
         _findings_sheet(book, styles, findings, located)
         _rules_sheet(book, styles, result.ruleset)
-        book.close()
+        with _deflate_level(ZIP_LEVEL):
+            book.close()
+
+
+# zlib level for the workbook's parts. xlsxwriter always uses the default, 6, which spent 1.8 s of a 100,000-row
+# workbook's 5.8 s compressing 120 MB of sheet XML; level 1 writes it in 4.3 s, and the file is a third larger
+# (25 MB instead of 19 MB; level 3: 4.9 s, 22 MB). The annotated workbook is a working copy, made on every run.
+ZIP_LEVEL = 1
+
+
+@contextlib.contextmanager
+def _deflate_level(level: int) -> Iterator[None]:
+    """xlsxwriter has no option for the level: its ZipFile is given one for the duration of close()."""
+    import xlsxwriter.workbook
+
+    original = xlsxwriter.workbook.ZipFile
+    xlsxwriter.workbook.ZipFile = functools.partial(original, compresslevel=level)
+    try:
+        yield
+    finally:
+        xlsxwriter.workbook.ZipFile = original
 
 
 def _same_file(a: Path, b: Path) -> bool:
