@@ -1,12 +1,13 @@
-"""A worksheet whose rows qhunion renders to SpreadsheetML itself: the one sheet with a row per enterprise.
+"""Worksheets whose rows qhunion renders to SpreadsheetML itself: the sheets with a row per enterprise or union.
 
 xlsxwriter spends about 4 µs on each cell in Python, and the annotated sheet of a province's survey has
-millions of cells. Here a row becomes one string (inline strings, as xlsxwriter's constant_memory mode writes
-them) that goes into the worksheet's row file, so xlsxwriter still assembles everything around the cells:
-columns, panes, filter, conditional formats, styles and the zip.
+millions of cells. Here a row becomes one string that goes into the worksheet's constant_memory row file, so
+xlsxwriter still assembles everything around the cells: columns, panes, filter, conditional formats, styles,
+the shared string table and the zip. Text is written inline, as constant_memory mode writes it, except in
+columns declared repeating, whose text goes into the shared string table once.
 
-This leans on xlsxwriter internals (the constant_memory row file, the dimension check, a format's XF index),
-all behind ``StreamedSheet``; the round-trip tests read the written cells and styles back.
+This leans on xlsxwriter internals (the row file, the dimension check, a format's XF index, the shared string
+table), all behind ``StreamedSheet``; tests compare what it writes with what xlsxwriter itself writes.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         return tail
 
     def write_rows(self, rows: Iterable[str], last_row: int, last_col: int) -> None:
+        """All the sheet's rows, made by ``row``, in order; ``last_row``/``last_col`` (0-based) bound them."""
         if not self.constant_memory:
             raise ValueError("StreamedSheet needs a constant_memory workbook")
         write = self.row_data_fh.write
