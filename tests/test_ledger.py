@@ -132,11 +132,12 @@ def test_election_reads_only_the_key_index(tmp_path: Path) -> None:
     from sqlalchemy import event
 
     with Ledger(tmp_path / "l.db") as ledger:
-        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-04")
+        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-08")
         seen: list[tuple[str, Any]] = []
         event.listen(ledger.engine, "before_cursor_execute",
                      lambda conn, cur, sql, params, ctx, many: seen.append((sql, params)))
-        record(ledger, survey(tmp_path / "b.csv", ["甲物流", 1, "城北区", 30, 40, "是", 20]), round_label="2018-08")
+        # A late correction to an earlier round: both elections run (its own records are outranked).
+        record(ledger, survey(tmp_path / "b.csv", ["甲物流", 1, "城北区", 30, 40, "是", 20]), round_label="2018-04")
         updates = [(sql, params) for sql, params in seen if sql.startswith("UPDATE records")]
         with ledger.engine.connect() as conn:
             plans = [" ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
@@ -399,7 +400,7 @@ def test_no_ledger_flag_and_default_location(tmp_path: Path, monkeypatch: pytest
 def test_verify_finds_a_broken_invariant(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     with Ledger(path) as ledger:
-        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-04")
+        record(ledger, survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None]), round_label="2018-08")
         record(ledger, survey(tmp_path / "b.csv", ["甲物流", 1, "城北区", 30, 40, "是", 9]), round_label="2018-08")
     with sqlite3.connect(path) as con:
         con.execute("UPDATE records SET is_current = 1")  # both records of 甲 current

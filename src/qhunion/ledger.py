@@ -576,7 +576,9 @@ class Ledger:
                 record_values(r, d, rs, import_id, round_label, last[r.key] == i) for i, (r, d) in enumerate(pairs)])
             # Adding records can only take the flag from others, so every flag changed there is one superseded.
             superseded = _elect(conn, and_(_shares_key_with(import_id), records.c.import_id != import_id))
-            _elect(conn, records.c.import_id == import_id)  # a record of a later round may already exist
+            # Only a record of a later round can outrank this import's own (any other import came earlier).
+            if conn.execute(select(imports.c.id).where(imports.c.round_label > round_label).limit(1)).first():
+                _elect(conn, records.c.import_id == import_id)
             current = conn.execute(select(func.count()).select_from(records).where(
                 records.c.import_id == import_id, CURRENT)).scalar_one()
             keys = len({r.key for r, _ in pairs})
