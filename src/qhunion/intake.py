@@ -302,7 +302,7 @@ class SheetReader:
             if raw is None:
                 continue
             if isinstance(raw, str):
-                if not raw or raw.isspace():
+                if not raw or raw.isspace():  # is_blank, inline: this runs for every cell of a survey
                     continue
                 if type(raw) is Uncached or ("#" in raw and raw.strip() in values.EXCEL_ERRORS):
                     # #REF! and the like, and formulas saved without a result: never a value, in any column
