@@ -581,7 +581,7 @@ class Ledger:
                 _elect(conn, records.c.import_id == import_id)
             current = conn.execute(select(func.count()).select_from(records).where(
                 records.c.import_id == import_id, CURRENT)).scalar_one()
-            keys = len({r.key for r, _ in pairs})
+            keys = len(last)
             return ImportOutcome(_info({**values, "id": import_id}, current), already=False,
                                  superseded=superseded, kept=keys - current, repeated=len(pairs) - keys)
 
