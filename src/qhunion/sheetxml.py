@@ -13,8 +13,9 @@ table), all behind ``StreamedSheet``; tests compare what it writes with what xls
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -32,6 +33,17 @@ _ESCAPE_OF_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 Cell = tuple[int, Any, int]  # column, value, style (0: none)
+
+
+def cells(values: Iterable[Any], start: int = 0, style: int = 0) -> Iterator[Cell]:
+    """Consecutive cells from column ``start``, all in one style: a header, or a row of plain values."""
+    return zip(itertools.count(start), values, itertools.repeat(style))
+
+
+def taken_as_rich_text(text: str) -> bool:
+    """xlsxwriter copies text that starts with <r> and ends with </r> unescaped, as rich-text XML, both inline in
+    constant_memory mode and in the shared string table: "<r>&</r>" typed in a cell would break the workbook."""
+    return text.startswith("<r>") and text.endswith("</r>")
 
 
 def style_id(fmt: Format | None) -> int:
@@ -86,8 +98,8 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
 
     def _share(self, value: str) -> str:
         """The tail of a cell pointing at ``value`` in the shared string table, added there now."""
-        if len(self._shared) >= MAX_SHARED or (value.startswith("<r>") and value.endswith("</r>")):
-            return _inline(value)  # xlsxwriter copies a shared "<r>…</r>" unescaped, as rich text
+        if len(self._shared) >= MAX_SHARED or taken_as_rich_text(value):
+            return _inline(value)
         index = self.str_table._get_shared_string_index(value[:MAX_CELL])
         self._shared[value] = tail = f' t="s"><v>{index}</v>'
         return tail

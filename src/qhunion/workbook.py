@@ -26,7 +26,7 @@ from .plan import formation_plan, region_order
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
-from .sheetxml import MAX_CELL, StreamedSheet, style_id
+from .sheetxml import MAX_CELL, Cell, StreamedSheet, cells, style_id, taken_as_rich_text
 
 ADDED = ("判定", "判定理由", "规则", "依据条款", "建会方案", "责任单位", "下一步", "数据问题")
 DECISION_COLOURS = {
@@ -111,9 +111,7 @@ def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_f
     kind = type(value)  # exact types first
     if kind is str and value:
         text = value if len(value) <= MAX_CELL else value[:MAX_CELL]
-        if text.startswith("<r>") and text.endswith("</r>"):
-            # xlsxwriter (constant_memory) copies such text unescaped, as rich-text XML: "<r>&</r>" typed in
-            # a cell would break the workbook. As three fragments it is escaped and reads back as typed.
+        if taken_as_rich_text(text):  # as three fragments it is escaped, and reads back as typed
             ws.write_rich_string(row, col, text[:1], text[1:-1], text[-1:], *([fmt] if fmt else []))
         else:
             ws.write_string(row, col, text, fmt)
@@ -210,12 +208,11 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
         sheet: {i: first + out for i, out in colmap.items()} for sheet, colmap in maps.items()}
     located: Locate = {(r.file, r.sheet, r.row): (n, outputs[(r.file, r.sheet)])
                        for n, (r, _) in enumerate(pairs, start=1)}
-    ws.share_strings([0, 1, *range(added_at, added_at + len(ADDED) - 1), *(  # 数据问题 text is particular
-        first + maps[(lay.file, lay.sheet)][c.index] for lay in result.survey.layouts
-        if (lay.file, lay.sheet) in maps for c in lay.columns if _repeats(c.field))])
-    header, added_header = style_id(st.header), style_id(st.added_header)
-    titles = [(i, h, header) for i, h in enumerate(lead + headers)]
-    titles += [(added_at + i, h, added_header) for i, h in enumerate(ADDED)]
+    repeating = [first + maps[(lay.file, lay.sheet)][c.index] for lay in result.survey.layouts
+                 if (lay.file, lay.sheet) in maps for c in lay.columns if _repeats(c.field)]
+    # The file and sheet columns, the typed answers that repeat, the decision columns except 数据问题.
+    ws.share_strings([0, 1, *repeating, *range(added_at, added_at + len(ADDED) - 1)])
+    titles = [*cells(lead + headers, 0, style_id(st.header)), *cells(ADDED, added_at, style_id(st.added_header))]
     rows = itertools.chain([ws.row(0, titles, height=30)], _decision_rows(ws, st, result, pairs, maps, first, added_at))
     ws.write_rows(rows, last_row=max(len(pairs), 1), last_col=added_at + len(ADDED) - 1)
     last = len(pairs)
@@ -259,9 +256,8 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
               for lay in result.survey.layouts}
     placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
-    added = range(added_at, added_at + len(ADDED))
     for n, (r, d) in enumerate(pairs, start=1):
-        cells: list[tuple[int, Any, int]] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
+        row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
         bad = _bad_cells(r)
         typed = r.cells
         key = (r.file, r.sheet, len(typed))
@@ -274,13 +270,13 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
             value = typed[pos]
             if is_count and type(value) is str and _PLAIN_INT.fullmatch(value):
                 value = int(value)
-            cells.append((out, value, bad_style[bad[column]] if column in bad else 0))
+            row.append((out, value, bad_style[bad[column]] if column in bad else 0))
         problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal, responsible, d.follow_up,
                   problems)
-        cells.extend(zip(added, values, itertools.repeat(0)))
-        yield ws.row(n, cells)
+        row.extend(cells(values, added_at))
+        yield ws.row(n, row)
 
 
 def _name_width(ws: Any, headers: list[str], first: int) -> None:
@@ -301,11 +297,9 @@ def _plan_sheet(book: Any, st: _Styles, plan: list[Any]) -> None:
     ws = book.add_worksheet("建会方案", worksheet_class=StreamedSheet)
     cols = ("拟建工会", "方式", "市（州）", "县（市、区）", "责任单位", "企业数", "职工人数", "货车司机", "农民工",
             "已有会员", "依据", "成员企业")
-    header = style_id(st.header)
-    rows = itertools.chain([ws.row(0, [(i, h, header) for i, h in enumerate(cols)])], (
-        ws.row(n, zip(itertools.count(), (
-            p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
-            p.migrant_workers, p.members, p.citation, "、".join(p.enterprises)), itertools.repeat(0)))
+    rows = itertools.chain([ws.row(0, cells(cols, 0, style_id(st.header)))], (
+        ws.row(n, cells((p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
+                         p.migrant_workers, p.members, p.citation, "、".join(p.enterprises))))
         for n, p in enumerate(plan, start=1)))
     ws.write_rows(rows, last_row=max(len(plan), 1), last_col=len(cols) - 1)
     ws.freeze_panes(1, 1)
