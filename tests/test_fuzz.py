@@ -40,6 +40,7 @@ from builders import (
 )
 from qhunion import fields, report
 from qhunion.cli import app
+from qhunion.headers import specs
 from qhunion.intake import read_survey
 from qhunion.pipeline import decide_survey
 from qhunion.ruleset import load
@@ -47,7 +48,7 @@ from qhunion.ruleset import load
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-SPELLINGS = sorted({s for f in fields.FIELDS for s in (f.label, *f.spellings)})
+SPELLINGS = sorted({s for f in fields.FIELDS for s in (f.label, *specs()[f.id].names)})
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 NASTY = ["", " ", "/", "无", "约30", "二十五", "25人", "=1+1", "#REF!", "#DIV/0!", "是", "否", "√", "\x07",
          "西宁市", "城北区", "格尔木", "海东", "合计", "填表说明：", "9" * 400, "(" * 300, "\u3000", "１２",

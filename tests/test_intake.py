@@ -30,7 +30,8 @@ from builders import (
     write_xlsx,
 )
 from qhunion.findings import Finding, column_letter
-from qhunion.intake import Survey, match_header, read_survey
+from qhunion.headers import match_header
+from qhunion.intake import Survey, read_survey
 from qhunion.io import UnreadableFile, expand, read_sheets, sniff_encoding
 
 EXPECTED = [
@@ -172,7 +173,7 @@ def test_repeated_header_is_not_a_record(tmp_path: Path) -> None:
     ("职工人数", "employees"), ("从业人员数", "employees"), ("职工总数（人）", "employees"), ("职工人数(人)", "employees"),
     ("实际拥有车辆数", "vehicles_owned"), ("自有货车（辆）", "vehicles_owned"), ("实有货车数", "vehicles_owned"),
     ("实际拥有车辆数（不含挂靠）", "vehicles_owned"), ("实际拥有车辆数（辆）", "vehicles_owned"),
-    ("登记车辆数", "vehicles_registered"), ("挂靠车辆数", "vehicles_registered"),
+    ("登记车辆数", "vehicles_registered"), ("挂靠车辆数", "vehicles_attached"),
     ("其中：货车司机", "drivers"), ("其中:货车司机", "drivers"), ("货车司机人数", "drivers"),
     ("其中：农民工", "migrant_workers"),
     ("统一社会信用代码", "credit_code"), ("市（州）", "prefecture"), ("市州", "prefecture"),

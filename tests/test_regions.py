@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from builders import flat_grid, write_csv
-from qhunion.intake import read_survey, resolve_region
-from qhunion.regions import FORMER_CODES, gazetteer
+from qhunion.intake import read_survey
+from qhunion.regions import FORMER_CODES, gazetteer, resolve_region
 
 XINING, HAIDONG, HAIXI = "西宁市", "海东市", "海西蒙古族藏族自治州"
 
@@ -123,7 +123,7 @@ def test_region_messages_in_a_file(tmp_path: Path) -> None:
     # the former county name was typed in the prefecture column: the finding says so, with its value
     assert by_row[5] == ["地区.csv › 地区 › 第 5 行 B 列（市（州））：“玉树县”现为“玉树市”，已按“玉树市”统计"]
     assert 6 not in by_row
-    assert by_row[7] == ["地区.csv › 地区 › 第 7 行 C 列（县（市、区））：未填写县（市、区）或市（州），无法按地区判定和汇总"]
+    assert by_row[7] == ["地区.csv › 地区 › 第 7 行 C 列（县（市、区））：未填写县（市、区）或市（州），地址、工作表名、标题和文件名中也没有，无法按地区判定和汇总（汇总时计入“地区不明”）"]
 
 
 def test_resolved_regions_on_records(tmp_path: Path) -> None:

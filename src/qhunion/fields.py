@@ -1,8 +1,8 @@
-"""The canonical survey fields: English id → Chinese label → accepted header spellings.
+"""The canonical survey fields: English id → Chinese label → kind → what to fill in.
 
-This one table is used by the reader (to recognise headers), the template (its header and 填表说明), the
-messages and the docs. Header spellings are compared after `text.header_key`, which folds full/half width,
-brackets, spaces, “其中：” and unit suffixes such as （辆）（人）, so only genuinely different wordings are listed.
+This one table is used by the reader, the template (its header and 填表说明), the messages and the docs. How
+county forms label each field — the words their headers are made of — is data beside it, in
+`data/headers.toml`, read by `headers`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class Field:
     id: str
     label: str
     kind: Kind
-    spellings: tuple[str, ...]
     help: str
     personal: bool = False
     example: str | int = ""
@@ -47,88 +46,60 @@ TRUCK_DRIVERS = "货车司机"
 
 FIELDS: tuple[Field, ...] = (
     Field("name", "企业名称", Kind.TEXT,
-          ("企业名称", "单位名称", "单位名称全称", "企业单位名称", "企业全称", "名称", "货运企业名称", "企业（单位）名称",
-           "经营者名称", "企业名称或字号"),
           "营业执照上的全称；个体户填字号或经营者姓名", example="西宁顺达物流有限公司"),
     Field("credit_code", "统一社会信用代码", Kind.CODE,
-          ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "营业执照号码", "营业执照号", "注册号"),
           "18 位统一社会信用代码", example="91630105MA752XXXXX"),
     Field("prefecture", "市（州）", Kind.PREFECTURE,
-          ("市州", "所属市州", "所在市州", "市（州）", "地区", "所属地区", "州市"),
           "实际经营所在的市（州）", example="西宁市"),
     Field("county", "县（市、区）", Kind.COUNTY,
-          ("县市区", "县区", "区县", "所属县区", "所在县区", "县（市、区、行委）", "县市区行委", "所属县市区"),
           "实际经营所在的县（市、区、行委）", example="城北区"),
     Field("address", "实际经营地址", Kind.TEXT,
-          ("实际经营地址", "经营地址", "地址", "实际经营所在地", "经营场所", "注册地址"),
           "实际经营场所地址（可与注册地不同）", example="西宁市城北区朝阳东路"),
     Field("entity_type", "主体类型", Kind.ENTITY,
-          ("主体类型", "企业类型", "单位类型", "类型", "经营主体类型", "企业性质", "单位性质"),
           "企业 / 个体工商户 / 个体货运户 / 物流平台 / 物流园区 / 货运市场 / 行业协会", example="企业"),
     Field("status", "经营状况", Kind.STATUS,
-          ("经营状况", "经营状态", "状态", "营业状态", "登记状态"),
           "正常 / 停业 / 歇业 / 注销 / 吊销", example="正常"),
     Field("domain", "所属领域（五大领域）", Kind.DOMAIN,
-          ("五大领域", "所属领域", "领域"),
           "开发区（工业园区）/ 建筑企业 / 物流（快递）/ 家庭服务业 / 农民专业合作社", example="物流（快递）"),
     Field("group", "所属群体（八大群体）", Kind.GROUP,
-          ("八大群体", "所属群体", "群体", "职工群体", "主要群体", "群体类别"),
           "货车司机 / 快递员 / 护理护工员 / 家政服务员 / 商场信息员 / 网络送餐员 / 房屋中介员 / 保安员",
           example="货车司机"),
     Field("vehicles_registered", "登记车辆数", Kind.COUNT,
-          ("登记车辆数", "登记车辆", "注册车辆数", "登记挂靠车辆数", "挂靠车辆数", "车辆总数", "营运车辆数"),
           "在本企业名下登记的车辆总数，含挂靠车辆", example=22),
     Field("vehicles_owned", "实际拥有车辆数", Kind.COUNT,
-          ("实际拥有车辆数", "实际拥有车辆", "自有货车", "实有货车数", "自有车辆数", "实际车辆数", "实有车辆数",
-           "自有车辆"),
           "企业实际拥有的车辆数，不含挂靠车辆（青总办〔2018〕19号 三（二）：实际拥有车辆 20 台以上单独建会）",
           example=20),
+    Field("vehicles_attached", "挂靠车辆数", Kind.COUNT,
+          "挂靠在本企业名下、并非企业所有的车辆数（登记车辆数 = 实际拥有 + 挂靠）", example=2),
     Field("employees", "职工人数", Kind.COUNT,
-          ("职工人数", "从业人员数", "职工总数", "员工人数", "职工数", "从业人数", "从业人员", "用工人数"),
           "与企业有劳动关系的职工总数（25 人以上单独建会）", example=30),
     Field("drivers", "货车司机人数", Kind.COUNT,
-          ("货车司机人数", "货车司机", "司机人数", "货车司机数", "驾驶员人数", "驾驶员", "货运司机"),
           "职工中的货车司机人数", example=24),
     Field("migrant_workers", "农民工人数", Kind.COUNT,
-          ("农民工人数", "农民工", "农民工数"),
           "职工中的农民工人数", example=18),
     Field("has_union", "是否已建工会", Kind.BOOL,
-          ("是否已建工会", "是否建会", "是否建立工会", "已建工会", "是否已建会", "建会情况", "有无工会"),
           "是 / 否", example="是"),
     Field("union_name", "工会名称", Kind.TEXT,
-          ("工会名称", "已建工会名称"),
           "已建工会的全称", example="西宁顺达物流有限公司工会委员会"),
     Field("members", "工会会员人数", Kind.COUNT,
-          ("工会会员人数", "会员人数", "工会会员数", "已入会人数", "入会人数", "会员数"),
           "已加入工会的职工人数", example=20),
     Field("driver_members", "已入会司机人数", Kind.COUNT,
-          ("已入会司机人数", "已入会司机", "司机会员数", "入会司机人数", "已入会货车司机", "货车司机会员",
-           "货车司机已入会", "司机已入会"),
           "已加入工会的货车司机人数", example=16),
     Field("migrant_members", "已入会农民工人数", Kind.COUNT,
-          ("已入会农民工人数", "已入会农民工", "农民工会员数", "入会农民工人数", "农民工会员", "农民工已入会"),
           "已加入工会的农民工人数（目标：2020 年底入会率 60%）", example=12),
     Field("anchor", "依托的平台/园区/市场", Kind.TEXT,
-          ("依托的平台园区市场", "依托平台园区市场", "依托的物流平台园区市场", "依托平台", "依托单位", "依托园区",
-           "所依托物流平台园区市场", "依托物流平台", "所在园区市场"),
           "小、散、弱企业依托的物流平台、物流园区或货运市场名称（没有则空）", example="朝阳物流园"),
     Field("willingness", "建会意愿", Kind.TEXT,
-          ("建会意愿", "建会入会意愿", "对建会的态度", "对建会入会的认识态度", "入会意愿", "认识态度"),
           "企业和司机对建会、入会的认识态度", example="愿意"),
     Field("suggestions", "意见建议", Kind.TEXT,
-          ("意见建议", "意见和建议", "意见及建议", "建议"),
           "企业和司机的意见建议", example="希望工会提供法律服务"),
     Field("contact", "联系人", Kind.TEXT,
-          ("联系人", "负责人", "联系人姓名", "负责人姓名", "法定代表人", "法人代表", "经营者", "经营者姓名"),
           "企业负责人或联系人姓名（个人信息，仅保留在本表中）", personal=True, example="张某某"),
     Field("phone", "联系电话", Kind.TEXT,
-          ("联系电话", "电话", "手机", "手机号码", "联系方式", "电话号码"),
           "联系电话（个人信息，仅保留在本表中）", personal=True, example="13800000000"),
     Field("id_number", "身份证号", Kind.TEXT,
-          ("身份证号", "身份证号码", "公民身份号码"),
           "经营者身份证号（个人信息，仅保留在本表中）", personal=True, example=""),
     Field("reporter", "填报人", Kind.TEXT,
-          ("填报人", "调查人", "填表人"),
           "填报人姓名（个人信息，仅保留在本表中）", personal=True, example="李某某"),
 )
 
@@ -139,6 +110,7 @@ PERSONAL_FIELDS: frozenset[str] = frozenset(f.id for f in FIELDS if f.personal)
 # (part, whole): a part can never exceed its whole.
 COUNT_PARTS: tuple[tuple[str, str], ...] = (
     ("vehicles_owned", "vehicles_registered"),
+    ("vehicles_attached", "vehicles_registered"),
     ("drivers", "employees"),
     ("migrant_workers", "employees"),
     ("members", "employees"),

@@ -44,6 +44,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("column-unmapped", N, "未识别的列", "该列不是调查表字段，已保留原值，不参与判定"),
         Kind("column-duplicate", W, "重复的列", "与 {other} 列同为“{label}”，以 {other} 列为准"),
         Kind("column-missing", W, "缺少的列", "表中没有“{label}”列{why}"),
+        Kind("column-unsure", W, "表头含义待确认", "{text}；如不对，请用 --map \"{map}\" 之类的写法指定"),
+        Kind("column-guess", W, "未能确定的列", "{text}；如是，请加 --map \"{map}\""),
         # Cell values
         Kind("count-approx", W, "约数", "“{value}”是约数，已按 {number} 读取，请核实"),
         Kind("count-read-as", N, "数字写法", "“{value}”已按 {number} 读取"),
@@ -68,7 +70,11 @@ CATALOGUE: dict[str, Kind] = {
         Kind("region-unknown", E, "未知地区", "“{value}”不是青海省的市（州）或县（市、区）{nearest}"),
         Kind("region-former", N, "旧地名", "“{value}”现为“{current}”，已按“{current}”统计"),
         Kind("region-mismatch", E, "地区矛盾", "{county}属于{actual}，与所填市（州）“{stated}”不符，已按{actual}统计"),
-        Kind("region-missing", E, "缺少地区", "未填写县（市、区）或市（州），无法按地区判定和汇总"),
+        Kind("region-missing", E, "缺少地区", "未填写县（市、区）或市（州），地址、工作表名、标题和文件名中也没有，"
+                                             "无法按地区判定和汇总（汇总时计入“地区不明”）"),
+        Kind("region-context", N, "地区取自上下文", "本行未填县（市、区），按{source}中的“{value}”计"),
+        Kind("region-from-code", W, "地区取自信用代码", "本行及上下文都没有经营地，暂按信用代码的登记地“{place}”计；"
+                                                   "登记地不一定是实际经营所在地（青总办〔2018〕19号 三（一）），请核实"),
         # Credit codes
         Kind("code-invalid", E, "信用代码无效", "“{value}”不是有效的统一社会信用代码（{why}）"),
         Kind("code-duplicate", W, "信用代码重复", "与 {other} 重复，同一企业可能填了两次"),

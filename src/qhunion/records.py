@@ -37,6 +37,7 @@ class Record:
     group: str | None = None
     vehicles_registered: int | None = None
     vehicles_owned: int | None = None
+    vehicles_attached: int | None = None
     employees: int | None = None
     drivers: int | None = None
     migrant_workers: int | None = None

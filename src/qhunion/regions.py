@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 from .text import fold, nearest
 
@@ -137,3 +138,99 @@ def gazetteer() -> Gazetteer:
         for row in csv.DictReader(io.StringIO(raw))
     ]
     return Gazetteer(divisions)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHit:
+    division: Division
+    words: str
+    via: str  # "county" | "prefecture"
+
+
+@cache
+def _name_pattern() -> Any:
+    """Full names (and former names) of every division, longest first: short names alone are too often
+    ordinary words (平安, 共和, 城中) to be looked for inside free text."""
+    import re
+
+    g = gazetteer()
+    names: dict[str, Division] = {}
+    for d in g.divisions:
+        for name in (d.name, *d.former_names):
+            names.setdefault(name, d)
+        if d.level == "prefecture" and d.name.endswith("自治州"):
+            names.setdefault(d.short_name + "州", d)
+        if d.level == "county" and d.name.endswith("自治县"):
+            names.setdefault(d.short_name + "县", d)
+        if d.name.endswith("行政委员会"):
+            names.setdefault(d.short_name + "行委", d)
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))), names
+
+
+def places_in(text: str) -> PlaceHit | None:
+    """The most specific division a free text names by its full name, or None (none, or counties of two
+    prefectures)."""
+    pattern, names = _name_pattern()
+    found = [names[m.group()] for m in pattern.finditer(fold(text).replace(" ", ""))]
+    if not found:
+        return None
+    counties = {d.code: d for d in found if d.is_county}
+    prefectures = {d.code: d for d in found if not d.is_county}
+    if len(counties) > 1:
+        return None
+    if counties:
+        (county,) = counties.values()
+        if any(p.code != county.parent_code for p in prefectures.values()):
+            return None
+        return PlaceHit(county, county.name, "county")
+    if len(prefectures) == 1:
+        (pref,) = prefectures.values()
+        return PlaceHit(pref, pref.name, "prefecture")
+    return None
+
+
+@lru_cache(maxsize=8192)
+def resolve_region(pref_text: str, county_text: str) -> tuple[
+        str | None, str | None, str | None, tuple[tuple[str, str, dict[str, Any]], ...]]:
+    """(prefecture, county, county code, findings as (code, 'prefecture'|'county', params)). Cached: a
+    province's survey names its 53 divisions over and over (bounded: a file of junk must not fill memory)."""
+    g = gazetteer()
+    notes: list[tuple[str, str, dict[str, Any]]] = []
+    stated = {"prefecture": pref_text, "county": county_text}
+    pref_match = g.prefecture(pref_text) if pref_text else None
+    county_match = g.county(county_text) if county_text else None
+    # Each match with the column it was read from: findings about it belong in that column.
+    pref = (pref_match, "prefecture") if pref_match else None
+    county = (county_match, "county") if county_match else None
+    if county_text and county_match is None:
+        as_pref = g.prefecture(county_text)
+        if as_pref is None:
+            notes.append(("region-unknown", "county", {"nearest": _nearest_hint(county_text, "county")}))
+        elif pref is None:
+            pref = (as_pref, "county")  # a prefecture written in the county column: keep what it tells
+    if pref_text and pref_match is None:
+        as_county = g.county(pref_text)
+        if as_county is None:
+            notes.append(("region-unknown", "prefecture", {"nearest": _nearest_hint(pref_text, "prefecture")}))
+        elif county is None:
+            county = (as_county, "prefecture")  # 格尔木 written in the prefecture column
+    for found in (pref, county):
+        if found is not None and found[0].former:
+            notes.append(("region-former", found[1], {"current": found[0].division.name}))
+    p = pref[0].division if pref else None
+    c = county[0].division if county else None
+    if county is not None and c is not None:
+        parent = g.by_code[c.parent_code]
+        if pref is not None and p is not None and p.code != parent.code:
+            notes.append(("region-mismatch", county[1],
+                          {"county": c.name, "actual": parent.name, "stated": stated[pref[1]]}))
+        p = parent
+    if p is None and c is None and not notes:
+        notes.append(("region-missing", "county", {}))
+    return (p.name if p else None, c.name if c else None, c.code if c else None, tuple(notes))
+
+
+def _nearest_hint(text: str, level: str) -> str:
+    names = gazetteer().nearest_names(text, level)
+    return f"，是否是：{'、'.join(names)}？" if names else ""

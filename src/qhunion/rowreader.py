@@ -1,0 +1,360 @@
+"""Turning one sheet's data rows into `Record`s: values parsed, findings placed at their cells, filler rows
+skipped, signature rows ending the table, and every record given a region — from its own cells, a merged or
+group cell above it, or the sheet's surroundings (`context`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import credit, values
+from .context import SOURCE_LABELS, Place, SheetContext, fits, place_in
+from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, Kind
+from .findings import Finding
+from .headers import Column
+from .io import Sheet, Uncached
+from .records import Record, pack
+from .regions import gazetteer, resolve_region
+from .text import fold, has_control, strip_control
+
+RECORD_FIELDS = frozenset(Record.__dataclass_fields__)  # the rest is checked, then left in the packed row
+MEMO_LIMIT = 100_000  # distinct parsed cells kept per sheet
+
+# Rows that are not enterprises: totals, notes and the template's example row. Matched on the first cells of a
+# row (spaces removed). A totals word must stand alone or label a count — “合计”, “合计：”, “合计（12户）”,
+# “合计户数” — so that an enterprise named 合计物流有限公司 is still read.
+_FILLER = re.compile(r"^(?:(?:示例|合计|小计|总计|共计|累计|总数)(?:$|[^\u4e00-\u9fff]|[\u4e00-\u9fff]{0,3}数)"
+                     r"|填表说明|填报说明|说明|备注|注[:：]|注\d)")
+# Signature and contact lines under a table end it: what follows them is never an enterprise, and a person's
+# name, phone or ID must not become one (issue 14).
+_SIGNATURE = re.compile(r"^(?:单位负责人|负责人|主管领导|分管领导|审核人|审核|制表人|制表|填表人|填报人|统计人|统计员|经办人|"
+                        r"联系人|联系电话|电话|手机|填报日期|填表日期|报送日期|日期)[:：]?")
+_LABELLED = re.compile(r"^[^:：]{1,6}[:：]")
+_SIGNATURE_LOOSE = re.compile(r"^(?:单位负责人|审核人|制表人|填表人|填报人|统计人|经办人)")
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():  # not inf or NaN, which a crafted .xlsx can hold
+        return str(int(cell))
+    return str(cell).strip()
+
+
+# A finding quotes at most this much of a cell: a 100,000-character cell must not flood the terminal or JSON.
+MAX_QUOTED = 60
+
+
+def quoted(cell: Any) -> str:
+    """A cell's text as a finding quotes it: control characters (a terminal's escape sequences) removed,
+    ID card and mobile numbers typed into the wrong column masked, and cut short."""
+    text = _text(cell)
+    if has_control(text):
+        text = strip_control(text)
+    if len(text) >= 11 and _DIGIT_RUN.search(text):
+        text = _ID_OR_MOBILE.sub(_mask, text)
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
+
+
+# A resident ID number (GB 11643: region, birth date, sequence, check character) or a mobile number, standing
+# alone in a cell's text: an 个体户's ID typed into the credit-code column, a phone into a count column.
+_DIGIT_RUN = re.compile(r"\d{11}")
+_ID_OR_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+                           r"|1[3-9]\d{9})(?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _mask(match: re.Match[str]) -> str:
+    number = match.group()
+    if len(number) == 11:
+        return number[:3] + "****" + number[-4:]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS, strict=False)) % 11]
+    if number[-1].upper() != check:
+        return number  # an 18-digit credit code, not an ID number
+    return number[:6] + "********" + number[-4:]
+
+
+def is_blank(cell: Any) -> bool:
+    """Empty, or only spaces: people “clear” cells by typing a space."""
+    return cell is None or (isinstance(cell, str) and (not cell or cell.isspace()))
+
+
+def row_kind(cells: Sequence[Any]) -> str | None:
+    """"filler" (totals, notes, the example row), "signature" (ends the table), or None for a data row."""
+    seen = 0
+    for cell in cells:
+        text = _text(cell)
+        if not text:
+            continue
+        compact = text.replace(" ", "").replace("\u3000", "")
+        if _FILLER.match(compact):
+            return "filler"
+        # “联系人：张三 联系电话：139…”, “经办人 李四”: an enterprise is never named so
+        if _SIGNATURE_LOOSE.match(compact) or (_SIGNATURE.match(compact) and _LABELLED.match(compact)):
+            return "signature"
+        seen += 1
+        if seen == 3:
+            break
+    return None
+
+
+class NotPersonal(str):
+    """Text a finding may quote even in a personal column: an Excel error value or a formula, not a person's
+    name or number."""
+
+
+_SEQUENCE_TOKENS = re.compile(r"^(?:\d{1,3}|[甲乙丙丁戊己庚辛]|栏次|[\u2460-\u2473])$")
+
+
+def is_numbering_row(cells: Sequence[Any]) -> bool:
+    """The row of column numbers (甲 乙 1 2 3 …) statistical forms print under their header."""
+    texts = [_text(c) for c in cells if not is_blank(c)]
+    return len(texts) >= 3 and all(_SEQUENCE_TOKENS.match(t) for t in texts)
+
+
+@dataclass(slots=True)
+class Carry:
+    """A grouping column (county, 市州) filled only on its group's first row or merged down: carried on."""
+
+    merged: set[tuple[int, int]]  # (1-based row, absolute column) covered by a vertical merge, below its top
+    grouped: set[int]  # absolute columns filled only at the start of each group
+    last: dict[int, tuple[str, int]]  # absolute column → (text, the row it was written on)
+
+
+class SheetReader:
+    """Turns one sheet's raw rows into records. Parsing plans are computed once per sheet (per form block)."""
+
+    def __init__(self, sheet: Sheet, columns: Sequence[tuple[int, Column]], notes: list[Finding],
+                 context: SheetContext, carry: Carry | None = None, keep_cells: bool = True) -> None:
+        self.keep_cells = keep_cells  # the row as typed is only needed for the annotated workbook
+        self.sheet = sheet
+        self.notes = notes  # findings of rows that yield no record
+        self.context = context
+        self.carry = carry
+        # Per mapped column: position in the row, the column, how to parse it, and the record field it fills.
+        self.plan = [(pos, c, BY_ID[c.field].kind, c.field, c.field if c.field in RECORD_FIELDS else None)
+                     for pos, c in columns if c.field is not None]
+        self.mapped = {c.field: c for _, c in columns if c.field}
+        name_header = self.mapped["name"].header
+        self.header_names = {name_header, fold(name_header), BY_ID["name"].label}
+        # Counts, yes/no answers and categories repeat down a sheet (3, 是, 正常, 个体货运户): each distinct
+        # cell is parsed once. Keyed with its type, since 1, 1.0 and True are one dict key but parse apart.
+        self.parsed: dict[tuple[Kind, type, Any], values.Parsed] = {}
+        self.ended = False  # a signature row was met: nothing below is an enterprise
+
+    def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
+        """A finding at a cell, quoting the cell — except in personal columns (联系人, 电话, 身份证号): their
+        content stays in the user's own workbook and never reaches a report, a log or the terminal."""
+        if column is not None and column.field in PERSONAL_FIELDS and not isinstance(value, NotPersonal):
+            value = None
+        index = column.index if column else None
+        if column is not None and column.cell is not None:
+            row, index = column.cell
+        return Finding(code, self.sheet.file, self.sheet.name, row, index, column.header if column else None,
+                       None if value is None else quoted(value), params)
+
+    def records(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[Record]:
+        for number, cells in rows:
+            if self.ended:
+                return
+            record = self.read_row(number, cells)
+            if record is not None:
+                yield record
+
+    def read_row(self, number: int, cells: list[Any]) -> Record | None:
+        if all(is_blank(c) for c in cells):
+            return None
+        kind = row_kind(cells)
+        if kind == "signature":
+            self.ended = True
+            return None
+        if kind == "filler":
+            return None
+        record = Record(self.sheet.file, self.sheet.name, number, pack(cells) if self.keep_cells else b"")
+        issues = record.issues
+        has_data = False
+        region_raw: dict[str, tuple[str, Column]] = {}
+        width = len(cells)
+        for pos, column, kind_, field_id, attribute in self.plan:
+            raw = cells[pos] if pos < width else None
+            region = kind_ is Kind.PREFECTURE or kind_ is Kind.COUNTY
+            if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):  # is_blank, inline
+                if region:
+                    self._carried(number, column, None, region_raw, field_id)
+                continue
+            if isinstance(raw, str) and (type(raw) is Uncached or ("#" in raw and raw.strip() in values.EXCEL_ERRORS)):
+                # #REF! and the like, and formulas saved without a result: never a value, in any column
+                has_data = True
+                issues.append(self.finding("formula-uncached" if type(raw) is Uncached else "cell-error",
+                                           number, column, NotPersonal(raw.strip())))
+                continue
+            has_data = True
+            if region:
+                self._carried(number, column, raw, region_raw, field_id)
+                continue
+            if kind_ is Kind.TEXT:
+                value, code, params = values.parse_text(raw)
+            elif kind_ is Kind.CODE:
+                self._read_code(record, raw, column)
+                continue
+            else:
+                key = (kind_, type(raw), raw)
+                parsed = self.parsed.get(key)
+                if parsed is None:
+                    parsed = values.PARSERS[kind_](raw)
+                    if len(self.parsed) < MEMO_LIMIT:
+                        self.parsed[key] = parsed
+                value, code, params = parsed
+            if code:
+                issues.append(self.finding(code, number, column, raw, **(params or {})))
+            if attribute:
+                setattr(record, attribute, value)
+        if not has_data:
+            return None
+        if record.name is None:
+            issues.append(self.finding("name-missing", number, self.mapped["name"]))
+            # Kept out of the records: a row without a name cannot be acted on, but its finding is reported.
+            self.notes.append(issues[-1])
+            return None
+        if record.name in self.header_names:
+            return None  # the header repeated (a printout pasted back together)
+        self._resolve_region(record, region_raw)
+        self._cross_checks(record)
+        return record
+
+    def _carried(self, number: int, column: Column, raw: Any, region_raw: dict[str, tuple[str, Column]],
+                 field_id: str) -> None:
+        """Region cells: the cell's own text, or, when blank under a merged or group cell, the text above it."""
+        text = "" if raw is None or is_blank(raw) else _text(raw)
+        carry = self.carry
+        if carry is None:
+            if text:
+                region_raw[field_id] = (text, column)
+            return
+        if text:
+            carry.last[column.index] = (text, number)
+            region_raw[field_id] = (text, column)
+            return
+        above = carry.last.get(column.index)
+        if above is not None and ((number, column.index) in carry.merged or column.index in carry.grouped):
+            region_raw[field_id] = ("", column)
+            region_raw["carried_" + field_id] = (above[0], column)
+
+    def _read_code(self, record: Record, raw: Any, column: Column) -> None:
+        if values.says_none(raw):
+            return  # 无 / 暂无 / “/”: individual carriers often have no licence, hence no code
+        code = credit.parse(_text(raw))
+        record.credit_code = code.value
+        record.credit_valid = code.valid
+        if not code.valid:
+            record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
+
+    def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
+        mapped = self.mapped
+        pref_text, pref_col = raw.get("prefecture", ("", mapped.get("prefecture")))
+        county_text, county_col = raw.get("county", ("", mapped.get("county")))
+        carried = [(which, raw["carried_" + which][0]) for which in ("prefecture", "county")
+                   if "carried_" + which in raw]
+        for which, text in carried:
+            if which == "county":
+                county_text = text
+            else:
+                pref_text = text
+            column = county_col if which == "county" else pref_col
+            record.issues.append(self.finding("region-context", record.row, column, text,
+                                              source=SOURCE_LABELS["carried"]))
+        outcome = resolve_region(pref_text, county_text) if (pref_text or county_text) else None
+        if outcome is not None:
+            record.prefecture, record.county, record.county_code = outcome[0], outcome[1], outcome[2]
+            for code, which, params in outcome[3]:
+                if code == "region-missing":
+                    continue
+                column = county_col if which == "county" else pref_col
+                value = county_text if which == "county" else pref_text
+                record.issues.append(self.finding(code, record.row, column, value or None, **params))
+        if record.county is None:
+            self._from_context(record, county_col or pref_col)
+
+    def _from_context(self, record: Record, column: Column | None) -> None:
+        """The row names no county: try the address, the sheet's surroundings, then the credit code."""
+        sources: list[tuple[str, Place | None]] = []
+        address = self.mapped.get("address")
+        if address is not None:
+            text = _text(self._cell(record, address))
+            sources.append(("address", place_in(text) if text else None))
+        sources += list(self.context.ordered())
+        for source, place in sources:
+            if place is None or not fits(place, record.prefecture):
+                continue
+            if place.county is None and record.prefecture is not None:
+                continue  # names only the prefecture the row already states
+            self._place(record, place)
+            record.issues.append(self.finding("region-context", record.row, column, place.words,
+                                              source=SOURCE_LABELS[source]))
+            return
+        if record.credit_valid and record.credit_code:
+            division = gazetteer().current(record.credit_code[2:8])
+            if division is not None:
+                place = Place(division, division.name)
+                if fits(place, record.prefecture) and not (place.county is None and record.prefecture):
+                    self._place(record, place)
+                    record.issues.append(self.finding("region-from-code", record.row, self.mapped.get("credit_code"),
+                                                      record.credit_code, place=division.name))
+                    return
+        if record.prefecture is None and column is not None:
+            # (a sheet without region columns: one column-missing warning says so, not one per row)
+            record.issues.append(self.finding("region-missing", record.row, column))
+
+    @staticmethod
+    def _place(record: Record, place: Place) -> None:
+        record.prefecture = place.prefecture.name
+        if place.county is not None:
+            record.county, record.county_code = place.county.name, place.county.code
+
+    def _cell(self, record: Record, column: Column) -> Any:
+        """A cell of the record's row by its column (the address is kept only in the row as typed)."""
+        for pos, c, *_ in self.plan:
+            if c is column:
+                cells = record.cells
+                return cells[pos] if pos < len(cells) else None
+        return None
+
+    def _cross_checks(self, record: Record) -> None:
+        mapped = self.mapped
+        if record.vehicles_registered is None and record.vehicles_owned is not None \
+                and record.vehicles_attached is not None:
+            # A form that splits 自有 and 挂靠 gives the registered total as their sum (issue 10, item 3).
+            record.vehicles_registered = record.vehicles_owned + record.vehicles_attached
+        for part, whole in COUNT_PARTS:
+            p, w = getattr(record, part), getattr(record, whole)
+            if p is not None and w is not None and p > w:
+                record.issues.append(self.finding(
+                    "count-inconsistent", record.row, mapped.get(part), p,
+                    part_label=BY_ID[part].label, part=p, whole_label=BY_ID[whole].label, whole=w))
+        if record.credit_valid and record.credit_code:
+            code = credit.Code(record.credit_code, True)
+            column = mapped.get("credit_code")
+            if record.entity_type is None and code.kind in ("企业", "个体工商户"):
+                record.entity_type = code.kind
+                record.issues.append(self.finding("code-type", record.row, column, record.credit_code, kind=code.kind))
+            elsewhere = registered_elsewhere(code.region_code, record.county_code)
+            if elsewhere:
+                record.issues.append(self.finding("code-region", record.row, column, record.credit_code,
+                                                  registered=elsewhere, declared=record.county))
+
+
+def registered_elsewhere(registered: str | None, county_code: str | None) -> str | None:
+    """The registering place named by a credit code's digits 3–8, when it is not the declared county. A
+    former code of the same county (630122 湟中县 for 湟中区) is the same place, and a prefecture-level
+    registration (630100) over one of that prefecture's counties is no news."""
+    if not registered or not county_code:
+        return None
+    place = gazetteer().current(registered)
+    if place is None:
+        return f"代码 {registered}（青海省外或已撤销）"
+    if place.code == county_code or (not place.is_county and place.code[:4] == county_code[:4]):
+        return None
+    return place.name
