@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,8 @@ from . import credit, fields, values
 from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, Kind
 from .findings import Finding, Severity, column_letter
 from .io import Sheet, Uncached, UnreadableFile, expand, read_sheets
+from .places import _registered_elsewhere, resolve_region
 from .records import Record, pack
-from .regions import gazetteer
 from .text import fold, has_control, header_key, strip_control
 from .timing import timed
 
@@ -385,66 +385,6 @@ class SheetReader:
             if elsewhere:
                 record.issues.append(self.finding("code-region", record.row, column, record.credit_code,
                                                   registered=elsewhere, declared=record.county))
-
-
-def _registered_elsewhere(registered: str | None, county_code: str | None) -> str | None:
-    """The registering place named by a credit code's digits 3–8, when it is not the declared county. A
-    former code of the same county (630122 湟中县 for 湟中区) is the same place, and a prefecture-level
-    registration (630100) over one of that prefecture's counties is no news."""
-    if not registered or not county_code:
-        return None
-    place = gazetteer().current(registered)
-    if place is None:
-        return f"代码 {registered}（青海省外或已撤销）"
-    if place.code == county_code or (not place.is_county and place.code[:4] == county_code[:4]):
-        return None
-    return place.name
-
-
-@lru_cache(maxsize=8192)
-def resolve_region(pref_text: str, county_text: str) -> tuple[
-        str | None, str | None, str | None, tuple[tuple[str, str, dict[str, Any]], ...]]:
-    """(prefecture, county, county code, findings as (code, 'prefecture'|'county', params)). Cached: a
-    province's survey names its 53 divisions over and over (bounded: a file of junk must not fill memory)."""
-    g = gazetteer()
-    notes: list[tuple[str, str, dict[str, Any]]] = []
-    stated = {"prefecture": pref_text, "county": county_text}
-    pref_match = g.prefecture(pref_text) if pref_text else None
-    county_match = g.county(county_text) if county_text else None
-    # Each match with the column it was read from: findings about it belong in that column.
-    pref = (pref_match, "prefecture") if pref_match else None
-    county = (county_match, "county") if county_match else None
-    if county_text and county_match is None:
-        as_pref = g.prefecture(county_text)
-        if as_pref is None:
-            notes.append(("region-unknown", "county", {"nearest": _nearest_hint(county_text, "county")}))
-        elif pref is None:
-            pref = (as_pref, "county")  # a prefecture written in the county column: keep what it tells
-    if pref_text and pref_match is None:
-        as_county = g.county(pref_text)
-        if as_county is None:
-            notes.append(("region-unknown", "prefecture", {"nearest": _nearest_hint(pref_text, "prefecture")}))
-        elif county is None:
-            county = (as_county, "prefecture")  # 格尔木 written in the prefecture column
-    for found in (pref, county):
-        if found is not None and found[0].former:
-            notes.append(("region-former", found[1], {"current": found[0].division.name}))
-    p = pref[0].division if pref else None
-    c = county[0].division if county else None
-    if county is not None and c is not None:
-        parent = g.by_code[c.parent_code]
-        if pref is not None and p is not None and p.code != parent.code:
-            notes.append(("region-mismatch", county[1],
-                          {"county": c.name, "actual": parent.name, "stated": stated[pref[1]]}))
-        p = parent
-    if p is None and c is None and not notes:
-        notes.append(("region-missing", "county", {}))
-    return (p.name if p else None, c.name if c else None, c.code if c else None, tuple(notes))
-
-
-def _nearest_hint(text: str, level: str) -> str:
-    names = gazetteer().nearest_names(text, level)
-    return f"，是否是：{'、'.join(names)}？" if names else ""
 
 
 def read_sheet(sheet: Sheet, keep_cells: bool = True) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:

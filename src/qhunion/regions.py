@@ -1,6 +1,7 @@
 """The Qinghai gazetteer: 8 prefectures and 45 county-level units, with short and former names.
 
-Data: `data/qinghai_divisions.csv` (NBS 2023 / MCA 2024, see shared/reference/SOURCES.md). Spreadsheets
+Data: `data/qinghai_divisions.csv` (NBS 2023 / MCA 2024) and `data/qinghai_towns.csv` (NBS towns and streets,
+see data/SOURCES.md). Spreadsheets
 write the same place many ways — 西宁 / 西宁市, 海西州, 湟中县 (湟中区 since 2019), 大柴旦行委 (行政委员会),
 冷湖 (part of 茫崖市 since 2018) — and all of them must land on one division.
 """
@@ -22,6 +23,10 @@ PROVINCE = "青海省"
 # changes matter most, the older ones are listed for completeness.
 FORMER_CODES = {
     "632100": "630200",  # 海东地区 → 海东市 (2013)
+    "632122": "630222",  # 民和, 互助, 化隆, 循化: renumbered under 海东市 (2013), names unchanged
+    "632126": "630223",
+    "632127": "630224",
+    "632128": "630225",
     "632123": "630202",  # 乐都县 → 乐都区 (2013)
     "632121": "630203",  # 平安县 → 平安区 (2013/2015)
     "630221": "630203",
@@ -54,14 +59,36 @@ class Match:
     former: bool  # matched a former name (湟中县 → 湟中区): worth telling the user
 
 
+@dataclass(frozen=True, slots=True)
+class Town:
+    code: str
+    name: str
+    county_code: str  # as published in its edition: 632858 for 冷湖镇 in 2017, see FORMER_CODES
+    edition: str
+
+
 def _key(text: str) -> str:
     return fold(text).replace(" ", "").replace("行委", "行政委员会")
 
 
+# Town names people write with or without their suffix in a county cell (花土沟 for 花土沟镇).
+TOWN_SUFFIXES = ("镇", "乡", "街道")
+
+
 class Gazetteer:
-    def __init__(self, divisions: list[Division]) -> None:
+    def __init__(self, divisions: list[Division], towns: tuple[Town, ...] = ()) -> None:
         self.divisions = divisions
         self.by_code = {d.code: d for d in divisions}
+        self.towns = towns
+        # A town name → its county today. Names found in two counties (城关镇, 火车站街道) say nothing and are
+        # left out; units that are not towns (园区, 农场, 监狱) are not written as places and are left out too.
+        counties: dict[str, set[str]] = {}
+        for t in towns:
+            if t.name.endswith(TOWN_SUFFIXES):
+                county = self.current(t.county_code)
+                counties.setdefault(t.name, set()).add(county.code if county else "")
+        self.town_county = {name: self.by_code[next(iter(codes))] for name, codes in counties.items()
+                            if len(codes) == 1 and "" not in codes}
         self._index: dict[str, dict[str, Match]] = {"prefecture": {}, "county": {}}
         for d in divisions:
             index = self._index[d.level]
@@ -88,11 +115,22 @@ class Gazetteer:
                 return index[key[len(prefix):]]
         if level == "county":
             for p in self.prefectures():
-                for name in (p.name, p.short_name + ("州" if p.name.endswith("自治州") else "市"), p.short_name):
+                names = (p.name, p.short_name + ("州" if p.name.endswith("自治州") else "市"), p.short_name,
+                         *p.former_names)  # 海东地区乐都县: the 2013 prefecture name in front
+                for name in names:
                     k = _key(name)
                     rest = key.removeprefix(PROVINCE)
                     if rest.startswith(k) and rest[len(k):] in index:
                         return index[rest[len(k):]]
+        return None
+
+    def town(self, text: str) -> tuple[str, Division] | None:
+        """A cell holding a town's name (花土沟镇, 花土沟, 青海省海西州茫崖市花土沟镇 is not this: a whole
+        address is for `places.places_in`) → (the town's full name, its county today)."""
+        key = _key(text).removeprefix(PROVINCE)
+        for name in (key, *(key + suffix for suffix in TOWN_SUFFIXES)):
+            if name in self.town_county:
+                return name, self.town_county[name]
         return None
 
     def current(self, code: str) -> Division | None:
@@ -136,4 +174,7 @@ def gazetteer() -> Gazetteer:
         )
         for row in csv.DictReader(io.StringIO(raw))
     ]
-    return Gazetteer(divisions)
+    raw = resources.files("qhunion").joinpath("data/qinghai_towns.csv").read_text("utf-8")
+    towns = tuple(Town(row["code"], row["name"], row["county_code"], row["edition"])
+                  for row in csv.DictReader(io.StringIO(raw)))
+    return Gazetteer(divisions, towns)
