@@ -351,7 +351,7 @@ class SheetReader:
         record.credit_code = code.value
         record.credit_valid = code.valid
         if not code.valid:
-            record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
+            record.issues.append(self.finding(code.finding, record.row, column, raw, why=code.why))
 
     def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
         mapped = self.mapped

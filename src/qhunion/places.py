@@ -93,8 +93,8 @@ def resolve_region(pref_text: str, county_text: str) -> tuple[
 
 
 def _ambiguous(pref_text: str, county_text: str, county: Division | None) -> list[Note]:
-    """A warning for each bare 玉树 / 海南 / 河南 whose reading the other column does not settle: a county of
-    the prefecture taken (玉树 + 称多县), or the very county taken (河南 + 河南县)."""
+    """A warning for each bare 玉树 / 海南 / 河南 whose reading the other column does not settle. A county in
+    the county column settles the prefecture column: it agrees (玉树 + 称多县) or a mismatch says so."""
     notes: list[Note] = []
     g = gazetteer()
     for column, text in (("prefecture", pref_text), ("county", county_text)):
@@ -102,9 +102,8 @@ def _ambiguous(pref_text: str, county_text: str, county: Division | None) -> lis
         if entry is None:
             continue
         taken, other = g.by_code[entry[0]], entry[1]
-        if column == "prefecture" and county is not None and county_text and (
-                county.parent_code == taken.code or county.code == taken.code):
-            continue
+        if column == "prefecture" and county is not None and county_text:
+            continue  # a county named in its own column: the prefecture column is read against it
         notes.append(("region-ambiguous", column, {"options": f"{taken.name}或{other}", "chosen": taken.name}))
     return notes
 
