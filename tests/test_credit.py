@@ -139,3 +139,60 @@ def test_no_code_is_not_an_invalid_code(tmp_path: Path, cell: str) -> None:
     assert (record.credit_code, record.credit_valid) == (None, False)
     assert [f.code for f in record.issues] == []
 
+
+
+# ── Old identifiers (issue 10, item 7): what they are, kept, not called invalid ─────────────────────
+
+def _registration_number(region: str, sequence: str) -> str:
+    from stdnum.iso7064 import mod_11_10
+
+    body = region + sequence
+    return body + mod_11_10.calc_check_digit(body)
+
+
+def test_old_registration_number() -> None:
+    number = _registration_number("630105", "00001234")
+    parsed = credit.parse(number)
+    assert (parsed.value, parsed.valid, parsed.old) == (number, False, credit.OLD_REGISTRATION)
+    assert parsed.finding == "code-old-format"
+    assert parsed.kind is None and parsed.region_code is None  # not a credit code: nothing read from its digits
+    assert credit.parse("110108000000016").old == credit.OLD_REGISTRATION  # a published example
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    parsed = credit.parse(wrong)
+    assert (parsed.old, parsed.finding, parsed.why) == ("", "code-invalid", "像是 15 位工商注册号，但校验位不符")
+
+
+def test_old_organisation_code() -> None:
+    # 中国石油天然气股份有限公司: credit code 91110000710925462X holds its organisation code 71092546-2.
+    assert credit.parse("91110000710925462X").valid
+    assert credit.organisation_check("71092546") == "2"
+    parsed = credit.parse("71092546-2")
+    assert (parsed.value, parsed.old, parsed.finding) == ("710925462", credit.OLD_ORGANISATION, "code-old-format")
+    assert credit.parse("710925463").why == "像是 9 位组织机构代码，但校验位不符"
+    # the check character's two special values
+    assert {credit.organisation_check(b) for b in ("00000001", "0000000A", "12345678", "MA752XK0")} <= set("0123456789X")
+
+
+def test_organisation_code_inside_every_valid_credit_code() -> None:
+    """GB 32100 puts the organisation code, with its GB 11714 check, at characters 9–17."""
+    for body in ("71092546", "MA752XK0", "12345678", "0000000Y"):
+        org = body + credit.organisation_check(body)
+        assert credit.parse(org).old == credit.OLD_ORGANISATION
+        assert credit.parse(uscc("630105", org=org)).valid
+
+
+def test_old_codes_in_a_file(tmp_path: Path) -> None:
+    number = _registration_number("632801", "00000077")
+    messages = _read(tmp_path, [("甲公司", number, "海西州", "格尔木市", "企业"),
+                                ("乙公司", "71092546-2", "海西州", "格尔木市", "企业")])
+    assert messages == [
+        f"代码.csv › 代码 › 第 2 行 B 列（统一社会信用代码）：“{number}”是15 位工商注册号（统一社会信用代码实施前的编号），"
+        "已保留原值；请补填 18 位统一社会信用代码",
+        "代码.csv › 代码 › 第 3 行 B 列（统一社会信用代码）：“71092546-2”是9 位组织机构代码（统一社会信用代码实施前的编号），"
+        "已保留原值；请补填 18 位统一社会信用代码",
+    ]
+    survey = read_survey([write_csv(tmp_path / "旧.csv", flat_grid(HEADER, [("甲公司", number, "海西州", "格尔木市", "")]),
+                                    "utf-8")])
+    (record,) = survey.records
+    assert (record.credit_code, record.credit_valid) == (number, False)
+    assert {f.code for f in survey.all_findings() if f.code.startswith("code-")} == {"code-old-format"}

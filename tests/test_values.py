@@ -6,14 +6,17 @@ Each case is a row of data: the cell as typed, the value read, and the finding c
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builders import flat_grid, write_csv
 from qhunion import values
-from qhunion.findings import CATALOGUE, Severity
+from qhunion.findings import CATALOGUE, Finding, Severity
+from qhunion.intake import read_survey
 from qhunion.text import chinese_to_int, fold, header_key
 
 COUNTS: list[tuple[Any, int | None, str | None]] = [
@@ -135,6 +138,10 @@ STATUSES = [
     ("歇业", "歇业"),
     ("注销", "注销"), ("已注销", "注销"), ("注  销", "注销"),
     ("吊销", "吊销"), ("已吊销", "吊销"), ("吊销，未注销", "吊销"), ("吊销未注销", "吊销"),
+    # as registers print them (issue 10, item 7)
+    ("在营", "正常"), ("开业", "正常"), ("在册", "正常"), ("迁入", "正常"), ("存续(在营、开业、在册)", "正常"),
+    ("停止经营", "停业"), ("已歇业", "歇业"), ("歇业备案", "歇业"),
+    ("撤销", "注销"), ("撤销登记", "注销"), ("吊销已注销", "注销"), ("吊销后未注销", "吊销"),
 ]
 
 
@@ -180,3 +187,46 @@ def test_fold_and_header_key() -> None:
     assert header_key("其中：货车司机") == header_key("货车司机")
     assert header_key("单位名称（全称）") == "单位名称全称"
     assert header_key("职工 人数(人)") == "职工人数"
+
+
+@pytest.mark.parametrize("raw", ["迁出", "已迁出", "迁 出"])
+def test_moved_out_is_read_as_normal_with_a_notice(raw: str) -> None:
+    assert values.parse_status(raw) == ("正常", "status-moved", {"canon": "正常"})
+    assert CATALOGUE["status-moved"].severity == Severity.INFO
+
+
+@pytest.mark.parametrize(("raw", "canon"), [
+    ("个体", "个体工商户"), ("个体户", "个体工商户"), ("有限责任公司", "企业"), ("民营", "企业"), ("私营", "企业"),
+    ("国有", "企业"), ("集体", "企业"), ("分公司", "企业"), ("有限责任公司（自然人独资）", "企业"),
+    ("个人独资企业", "企业"), ("个体运输", "个体货运户"),
+])
+def test_entity_kinds_as_written(raw: str, canon: str) -> None:
+    assert values.parse_entity(raw) == (canon, None, None)
+
+
+def test_cooperative_is_judged_as_an_enterprise_with_a_notice() -> None:
+    assert values.parse_entity("农民专业合作社") == ("企业", "type-read-as", {"canon": "企业"})
+    assert values.parse_entity("合作社") == ("企业", "type-read-as", {"canon": "企业"})
+    assert Finding("type-read-as", "f", value="合作社", params={"canon": "企业"}).text == "“合作社”已按“企业”处理"
+    assert values.parse_entity("合作") == (None, "type-invalid", None)
+
+
+@pytest.mark.parametrize(("raw", "value", "code"), [
+    ("未建", False, None), ("已建", True, None), ("已建工会", True, None), ("未建立工会", False, None),
+    ("无工会", False, None), ("组建中", False, "union-forming"), ("筹建", False, "union-forming"),
+    ("筹建中", False, "union-forming"), ("正在组建", False, "union-forming"),
+])
+def test_union_answers(raw: str, value: bool, code: str | None) -> None:
+    assert values.parse_bool(raw) == (value, code, None)
+
+
+def test_union_being_formed_in_a_file(tmp_path: Path) -> None:
+    grid = flat_grid(("企业名称", "市（州）", "县（市、区）", "经营状况", "是否已建工会"),
+                     [("甲公司", "西宁市", "城北区", "迁出", "筹建中"), ("乙公司", "西宁市", "城北区", "撤销", "已建")])
+    survey = read_survey([write_csv(tmp_path / "值.csv", grid, "utf-8")])
+    first, second = survey.records
+    assert (first.status, first.has_union, second.status, second.has_union) == ("正常", False, "注销", True)
+    assert [(f.code, f.column_letter, f.severity) for f in first.issues] == [
+        ("status-moved", "D", Severity.INFO), ("union-forming", "E", Severity.INFO)]
+    assert first.issues[1].text == "“筹建中”：工会正在组建、尚未建成，按未建会判定"
+    assert second.issues == []

@@ -37,12 +37,12 @@ class Place:
 def place_in(text: str) -> Place | None:
     """The most specific Qinghai division a free text names (an address, a title, a sheet or file name), or None
     when it names none or names places that disagree."""
-    from .regions import places_in
+    from .places import places_in
 
     hit = places_in(text)
-    if hit is None:
+    if hit is None or hit.ambiguous:  # 玉树 (州 or 市), 河南 (县 or 省): not a silent choice
         return None
-    return Place(hit.division, hit.words)
+    return Place(hit.division, "".join(hit.words))
 
 
 # Sources in the order they are tried after the row's own cells, with how findings name them.

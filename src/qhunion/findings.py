@@ -83,6 +83,14 @@ CATALOGUE: dict[str, Kind] = {
         # Rules
         Kind("registered-only", W, "仅有登记车辆数", "未填实际拥有车辆数，暂按登记车辆数 {value} 判定，请核实实际拥有数"),
         Kind("unverified", W, "待核实", "{missing}未填，可能达到单独建会标准，请补填后重新判定"),
+        # Places and values as people write them (branch places, issue 10 items 6-7)
+        Kind("region-town", N, "按乡镇推定县", "{town}属于{current}，已按{current}统计"),
+        Kind("region-ambiguous", W, "地名有歧义", "“{value}”可能指{options}，已按{chosen}统计，请核实"),
+        Kind("status-moved", N, "已迁出", "“{value}”：登记已迁往外地，企业仍存续，按正常处理；请核实实际经营地是否仍在本地"),
+        Kind("type-read-as", N, "主体类型写法", "“{value}”已按“{canon}”处理"),
+        Kind("union-forming", N, "工会组建中", "“{value}”：工会正在组建、尚未建成，按未建会判定"),
+        Kind("code-old-format", N, "旧版登记代码", "“{value}”是{why}（统一社会信用代码实施前的编号），已保留原值；"
+                                                  "请补填 18 位统一社会信用代码"),
     )
 }
 

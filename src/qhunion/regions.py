@@ -1,6 +1,7 @@
 """The Qinghai gazetteer: 8 prefectures and 45 county-level units, with short and former names.
 
-Data: `data/qinghai_divisions.csv` (NBS 2023 / MCA 2024, see shared/reference/SOURCES.md). Spreadsheets
+Data: `data/qinghai_divisions.csv` (NBS 2023 / MCA 2024) and `data/qinghai_towns.csv` (NBS towns and streets,
+see data/SOURCES.md). Spreadsheets
 write the same place many ways — 西宁 / 西宁市, 海西州, 湟中县 (湟中区 since 2019), 大柴旦行委 (行政委员会),
 冷湖 (part of 茫崖市 since 2018) — and all of them must land on one division.
 """
@@ -10,9 +11,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
-from typing import Any
 
 from .text import fold, nearest
 
@@ -23,6 +23,10 @@ PROVINCE = "青海省"
 # changes matter most, the older ones are listed for completeness.
 FORMER_CODES = {
     "632100": "630200",  # 海东地区 → 海东市 (2013)
+    "632122": "630222",  # 民和, 互助, 化隆, 循化: renumbered under 海东市 (2013), names unchanged
+    "632126": "630223",
+    "632127": "630224",
+    "632128": "630225",
     "632123": "630202",  # 乐都县 → 乐都区 (2013)
     "632121": "630203",  # 平安县 → 平安区 (2013/2015)
     "630221": "630203",
@@ -55,14 +59,36 @@ class Match:
     former: bool  # matched a former name (湟中县 → 湟中区): worth telling the user
 
 
+@dataclass(frozen=True, slots=True)
+class Town:
+    code: str
+    name: str
+    county_code: str  # as published in its edition: 632858 for 冷湖镇 in 2017, see FORMER_CODES
+    edition: str
+
+
 def _key(text: str) -> str:
     return fold(text).replace(" ", "").replace("行委", "行政委员会")
 
 
+# Town names people write with or without their suffix in a county cell (花土沟 for 花土沟镇).
+TOWN_SUFFIXES = ("镇", "乡", "街道")
+
+
 class Gazetteer:
-    def __init__(self, divisions: list[Division]) -> None:
+    def __init__(self, divisions: list[Division], towns: tuple[Town, ...] = ()) -> None:
         self.divisions = divisions
         self.by_code = {d.code: d for d in divisions}
+        self.towns = towns
+        # A town name → its county today. Names found in two counties (城关镇, 火车站街道) say nothing and are
+        # left out; units that are not towns (园区, 农场, 监狱) are not written as places and are left out too.
+        counties: dict[str, set[str]] = {}
+        for t in towns:
+            if t.name.endswith(TOWN_SUFFIXES):
+                county = self.current(t.county_code)
+                counties.setdefault(t.name, set()).add(county.code if county else "")
+        self.town_county = {name: self.by_code[next(iter(codes))] for name, codes in counties.items()
+                            if len(codes) == 1 and "" not in codes}
         self._index: dict[str, dict[str, Match]] = {"prefecture": {}, "county": {}}
         for d in divisions:
             index = self._index[d.level]
@@ -89,11 +115,22 @@ class Gazetteer:
                 return index[key[len(prefix):]]
         if level == "county":
             for p in self.prefectures():
-                for name in (p.name, p.short_name + ("州" if p.name.endswith("自治州") else "市"), p.short_name):
+                names = (p.name, p.short_name + ("州" if p.name.endswith("自治州") else "市"), p.short_name,
+                         *p.former_names)  # 海东地区乐都县: the 2013 prefecture name in front
+                for name in names:
                     k = _key(name)
                     rest = key.removeprefix(PROVINCE)
                     if rest.startswith(k) and rest[len(k):] in index:
                         return index[rest[len(k):]]
+        return None
+
+    def town(self, text: str) -> tuple[str, Division] | None:
+        """A cell holding a town's name (花土沟镇, 花土沟, 青海省海西州茫崖市花土沟镇 is not this: a whole
+        address is for `places.places_in`) → (the town's full name, its county today)."""
+        key = _key(text).removeprefix(PROVINCE)
+        for name in (key, *(key + suffix for suffix in TOWN_SUFFIXES)):
+            if name in self.town_county:
+                return name, self.town_county[name]
         return None
 
     def current(self, code: str) -> Division | None:
@@ -137,100 +174,7 @@ def gazetteer() -> Gazetteer:
         )
         for row in csv.DictReader(io.StringIO(raw))
     ]
-    return Gazetteer(divisions)
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceHit:
-    division: Division
-    words: str
-    via: str  # "county" | "prefecture"
-
-
-@cache
-def _name_pattern() -> Any:
-    """Full names (and former names) of every division, longest first: short names alone are too often
-    ordinary words (平安, 共和, 城中) to be looked for inside free text."""
-    import re
-
-    g = gazetteer()
-    names: dict[str, Division] = {}
-    for d in g.divisions:
-        for name in (d.name, *d.former_names):
-            names.setdefault(name, d)
-        if d.level == "prefecture" and d.name.endswith("自治州"):
-            names.setdefault(d.short_name + "州", d)
-        if d.level == "county" and d.name.endswith("自治县"):
-            names.setdefault(d.short_name + "县", d)
-        if d.name.endswith("行政委员会"):
-            names.setdefault(d.short_name + "行委", d)
-    ordered = sorted(names, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))), names
-
-
-def places_in(text: str) -> PlaceHit | None:
-    """The most specific division a free text names by its full name, or None (none, or counties of two
-    prefectures)."""
-    pattern, names = _name_pattern()
-    found = [names[m.group()] for m in pattern.finditer(fold(text).replace(" ", ""))]
-    if not found:
-        return None
-    counties = {d.code: d for d in found if d.is_county}
-    prefectures = {d.code: d for d in found if not d.is_county}
-    if len(counties) > 1:
-        return None
-    if counties:
-        (county,) = counties.values()
-        if any(p.code != county.parent_code for p in prefectures.values()):
-            return None
-        return PlaceHit(county, county.name, "county")
-    if len(prefectures) == 1:
-        (pref,) = prefectures.values()
-        return PlaceHit(pref, pref.name, "prefecture")
-    return None
-
-
-@lru_cache(maxsize=8192)
-def resolve_region(pref_text: str, county_text: str) -> tuple[
-        str | None, str | None, str | None, tuple[tuple[str, str, dict[str, Any]], ...]]:
-    """(prefecture, county, county code, findings as (code, 'prefecture'|'county', params)). Cached: a
-    province's survey names its 53 divisions over and over (bounded: a file of junk must not fill memory)."""
-    g = gazetteer()
-    notes: list[tuple[str, str, dict[str, Any]]] = []
-    stated = {"prefecture": pref_text, "county": county_text}
-    pref_match = g.prefecture(pref_text) if pref_text else None
-    county_match = g.county(county_text) if county_text else None
-    # Each match with the column it was read from: findings about it belong in that column.
-    pref = (pref_match, "prefecture") if pref_match else None
-    county = (county_match, "county") if county_match else None
-    if county_text and county_match is None:
-        as_pref = g.prefecture(county_text)
-        if as_pref is None:
-            notes.append(("region-unknown", "county", {"nearest": _nearest_hint(county_text, "county")}))
-        elif pref is None:
-            pref = (as_pref, "county")  # a prefecture written in the county column: keep what it tells
-    if pref_text and pref_match is None:
-        as_county = g.county(pref_text)
-        if as_county is None:
-            notes.append(("region-unknown", "prefecture", {"nearest": _nearest_hint(pref_text, "prefecture")}))
-        elif county is None:
-            county = (as_county, "prefecture")  # 格尔木 written in the prefecture column
-    for found in (pref, county):
-        if found is not None and found[0].former:
-            notes.append(("region-former", found[1], {"current": found[0].division.name}))
-    p = pref[0].division if pref else None
-    c = county[0].division if county else None
-    if county is not None and c is not None:
-        parent = g.by_code[c.parent_code]
-        if pref is not None and p is not None and p.code != parent.code:
-            notes.append(("region-mismatch", county[1],
-                          {"county": c.name, "actual": parent.name, "stated": stated[pref[1]]}))
-        p = parent
-    if p is None and c is None and not notes:
-        notes.append(("region-missing", "county", {}))
-    return (p.name if p else None, c.name if c else None, c.code if c else None, tuple(notes))
-
-
-def _nearest_hint(text: str, level: str) -> str:
-    names = gazetteer().nearest_names(text, level)
-    return f"，是否是：{'、'.join(names)}？" if names else ""
+    raw = resources.files("qhunion").joinpath("data/qinghai_towns.csv").read_text("utf-8")
+    towns = tuple(Town(row["code"], row["name"], row["county_code"], row["edition"])
+                  for row in csv.DictReader(io.StringIO(raw)))
+    return Gazetteer(divisions, towns)

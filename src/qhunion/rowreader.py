@@ -16,8 +16,9 @@ from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, Kind
 from .findings import Finding
 from .headers import Column
 from .io import Sheet, Uncached
+from .places import registered_elsewhere, resolve_region
 from .records import Record, pack
-from .regions import gazetteer, resolve_region
+from .regions import gazetteer
 from .text import fold, has_control, strip_control
 
 RECORD_FIELDS = frozenset(Record.__dataclass_fields__)  # the rest is checked, then left in the packed row
@@ -250,7 +251,7 @@ class SheetReader:
         record.credit_code = code.value
         record.credit_valid = code.valid
         if not code.valid:
-            record.issues.append(self.finding("code-invalid", record.row, column, raw, why=code.why))
+            record.issues.append(self.finding(code.finding, record.row, column, raw, why=code.why))
 
     def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
         mapped = self.mapped
@@ -344,17 +345,3 @@ class SheetReader:
             if elsewhere:
                 record.issues.append(self.finding("code-region", record.row, column, record.credit_code,
                                                   registered=elsewhere, declared=record.county))
-
-
-def registered_elsewhere(registered: str | None, county_code: str | None) -> str | None:
-    """The registering place named by a credit code's digits 3–8, when it is not the declared county. A
-    former code of the same county (630122 湟中县 for 湟中区) is the same place, and a prefecture-level
-    registration (630100) over one of that prefecture's counties is no news."""
-    if not registered or not county_code:
-        return None
-    place = gazetteer().current(registered)
-    if place is None:
-        return f"代码 {registered}（青海省外或已撤销）"
-    if place.code == county_code or (not place.is_county and place.code[:4] == county_code[:4]):
-        return None
-    return place.name

@@ -101,9 +101,14 @@ def parse_count(raw: Any) -> Parsed:
     return value, None, None
 
 
-_TRUE = frozenset({"是", "有", "已建", "已建立", "已建会", "已", "√", "✓", "✔", "y", "yes", "true", "1", "对", "已成立"})
+_TRUE = frozenset({"是", "有", "已建", "已建立", "已建会", "已", "√", "✓", "✔", "y", "yes", "true", "1", "对", "已成立",
+                   "已建工会", "已建立工会", "已成立工会", "有工会", "建了", "已组建", "已组建工会"})
 _FALSE = frozenset({"否", "无", "未建", "未建立", "未建会", "未", "没有", "×", "✗", "✘", "n", "no", "false", "0", "不",
-                    "尚未建立", "未成立"})
+                    "尚未建立", "未成立", "尚未建会", "没建", "未建工会", "未建立工会", "未成立工会", "无工会", "没有工会",
+                    "未组建", "尚未组建"})
+# A union being formed is not yet a union (it has no 工会委员会 to take members in), so the answer is “no”; the
+# finding tells the office the work is under way, so it is not started twice.
+_FORMING = frozenset({"组建中", "筹建", "筹建中", "正在组建", "正在筹建", "拟建", "拟组建", "准备组建", "在建", "待建"})
 
 
 def parse_bool(raw: Any) -> Parsed:
@@ -121,6 +126,8 @@ def parse_bool(raw: Any) -> Parsed:
         return True, None, None
     if text in _FALSE:
         return False, None, None
+    if text in _FORMING:
+        return False, "union-forming", None
     return None, "bool-invalid", None
 
 
@@ -132,21 +139,34 @@ def _synonyms(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 _STATUS = _synonyms({
     "正常": ("在业", "存续", "营业", "开业", "正常经营", "经营", "在营", "运营", "正常营业", "营业中", "经营中",
-             "正常运营", "存续（在营、开业、在册）", "在营（开业）"),
-    "停业": ("停产", "停业整顿", "暂停营业", "停运"),
-    "歇业": ("歇业中",),
-    "注销": ("已注销", "注销中"),
-    "吊销": ("已吊销", "吊销未注销", "被吊销"),
+             "正常运营", "存续（在营、开业、在册）", "在营（开业）", "在册", "迁入", "登记成立", "存续在业", "正常在业"),
+    "停业": ("停产", "停业整顿", "暂停营业", "停运", "停业中", "已停业", "停止经营", "暂停经营"),
+    "歇业": ("歇业中", "已歇业", "歇业备案"),
+    # 撤销 (撤销登记 / 撤销设立登记): the registration is annulled, as if never made — the entity has ceased to
+    # exist like a 注销 one, it was not merely punished like a 吊销 one that still has to be wound up.
+    "注销": ("已注销", "注销中", "注销登记", "吊销已注销", "吊销后注销", "撤销", "已撤销", "撤销登记", "撤销设立登记"),
+    "吊销": ("已吊销", "吊销未注销", "被吊销", "吊销后未注销", "吊销营业执照", "已吊销营业执照"),
 })
+# Read as a status, with a finding. 迁出: the registration moved to another authority; the enterprise still
+# exists and may still operate here (the survey asks where it operates, 三（一）), so it is 正常 — but worth a look.
+_STATUS_NOTED = {"迁出": ("正常", "status-moved"), "已迁出": ("正常", "status-moved"),
+                 "迁往外地": ("正常", "status-moved"), "迁出登记": ("正常", "status-moved")}
 _ENTITY = _synonyms({
-    "企业": ("公司", "有限公司", "有限责任公司", "股份有限公司", "企业法人", "国有企业", "民营企业", "私营企业", "分公司"),
-    "个体工商户": ("个体", "个体户", "个体经营户", "个体工商", "个体经营"),
-    "个体货运户": ("个体运输户", "个体货车", "个体司机", "货运个体户", "个体货运"),
+    "企业": ("公司", "有限公司", "有限责任公司", "股份有限公司", "企业法人", "国有企业", "民营企业", "私营企业", "分公司",
+             "民营", "私营", "国有", "国企", "集体", "集体企业", "国有控股", "国有控股企业", "股份制企业", "股份制",
+             "个人独资企业", "独资企业", "合伙企业", "有限合伙企业", "外商投资企业", "中外合资企业",
+             "有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股）", "有限责任公司分公司", "分支机构"),
+    "个体工商户": ("个体", "个体户", "个体经营户", "个体工商", "个体经营", "个体工商户（个人经营）", "个人经营"),
+    "个体货运户": ("个体运输户", "个体货车", "个体司机", "货运个体户", "个体货运", "个体运输"),
     "物流平台": ("平台", "网络货运平台", "货运平台", "物流信息平台", "互联网平台"),
     "物流园区": ("园区", "物流园", "物流中心"),
     "货运市场": ("市场", "货运交易市场", "物流市场", "货运站"),
     "行业协会": ("协会", "物流协会", "商会", "运输协会"),
 })
+# A cooperative is no enterprise, but the document lists 农民专业合作社 among the 五大领域 that form unions as
+# enterprises do, so it is judged as one; the finding keeps the reading visible.
+_ENTITY_NOTED = {spelling: ("企业", "type-read-as")
+                 for spelling in ("合作社", "农民专业合作社", "专业合作社", "运输合作社", "农牧民专业合作社", "合作联社")}
 _GROUP = _synonyms({
     "货车司机": ("货运司机", "司机", "货车驾驶员", "驾驶员", "卡车司机"),
     "快递员": ("快递", "快递小哥", "快递从业人员"),
@@ -166,7 +186,10 @@ _DOMAIN = _synonyms({
 })
 
 
-def _choice(table: dict[str, str], code: str) -> Any:
+def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] | None = None) -> Any:
+    """A parser for one choice column. ``noted`` spellings are read too, each with its (info) finding."""
+    notes = {header_key(spelling): found for spelling, found in (noted or {}).items()}
+
     def parse(raw: Any) -> Parsed:
         if raw is None:
             return CLEAN
@@ -175,16 +198,20 @@ def _choice(table: dict[str, str], code: str) -> Any:
             return CLEAN
         if len(text) > MAX_WORD:
             return None, code, None
-        found = table.get(header_key(text))
+        key = header_key(text)
+        found = table.get(key)
         if found is None:
+            if key in notes:
+                canon, note = notes[key]
+                return canon, note, {"canon": canon}
             return None, code, None
         return found, None, None
 
     return parse
 
 
-parse_status = _choice(_STATUS, "status-invalid")
-parse_entity = _choice(_ENTITY, "type-invalid")
+parse_status = _choice(_STATUS, "status-invalid", _STATUS_NOTED)
+parse_entity = _choice(_ENTITY, "type-invalid", _ENTITY_NOTED)
 parse_group = _choice(_GROUP, "group-invalid")
 parse_domain = _choice(_DOMAIN, "field-invalid")
 
