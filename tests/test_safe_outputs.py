@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from builders import FLAT_HEADER, flat_grid, flat_rows, write_book, write_survey
 from qhunion import cli, outputs
 from qhunion.cli import app
+from qhunion.privacy import mask
 
 ROW = ("甲公司", None, "西宁市", "城北区", 3, 4, "否")
 
@@ -341,7 +342,7 @@ def test_survey_text_is_neutralised_in_csv(tmp_path: Path) -> None:
     code, out, _ = run("classify", path, "--format", "csv", "--no-ledger")
     assert code == 1
     names = [row["name"] for row in csv.DictReader(io.StringIO(out))]
-    assert names == ["'" + n for n in HOSTILE_NAMES] + ["乙公司"]
+    assert names == ["'" + mask(n) for n in HOSTILE_NAMES] + ["乙公司"]  # the phone masked (issue 14)
     code, out, _ = run("check", path, "--format", "csv")
     values = [row["value"] for row in csv.DictReader(io.StringIO(out)) if row["code"] == "count-invalid"]
     assert values == ["'=1+1"]
@@ -362,7 +363,7 @@ def test_json_keeps_the_text_as_typed(tmp_path: Path) -> None:
     path = _hostile_survey(tmp_path / "名称.xlsx")
     code, out, _ = run("classify", path, "--format", "json", "--no-ledger")
     assert code == 1
-    assert [r["name"] for r in json.loads(out)["records"]] == [*HOSTILE_NAMES, "乙公司"]
+    assert [r["name"] for r in json.loads(out)["records"]] == [*map(mask, HOSTILE_NAMES), "乙公司"]
 
 
 def test_file_and_sheet_names_are_neutralised_in_csv(tmp_path: Path) -> None:

@@ -102,6 +102,8 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
 
 
 def _when(info: ImportInfo) -> str:
+    if info.imported_at is None:
+        return "时间不明"
     return info.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 

@@ -15,6 +15,7 @@ from .fields import BY_ID
 from .findings import Finding, Severity, count_by_severity
 from .intake import Survey, is_sequence
 from .pipeline import Result
+from .privacy import looks_personal, mask, mask_optional
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
@@ -74,7 +75,7 @@ def check_data(survey: Survey) -> dict[str, Any]:
     for name in survey.files:
         sheets = [
             {
-                "sheet": lay.sheet,
+                "sheet": mask(lay.sheet),
                 "header_rows": list(lay.header_rows),
                 "encoding": lay.encoding,
                 "records": lay.records,
@@ -88,14 +89,14 @@ def check_data(survey: Survey) -> dict[str, Any]:
             for lay in survey.layouts if lay.file == name
         ]
         unreadable = next((u.reason for u in survey.unreadable if _name(u.path) == name), None)
-        files.append({"file": name, "sheets": sheets, "unreadable": unreadable})
+        files.append({"file": mask(name), "sheets": sheets, "unreadable": mask_optional(unreadable)})
     return {
         "records": len(survey.records),
         "files": files,
         "errors": counts[Severity.ERROR],
         "warnings": counts[Severity.WARNING],
         "infos": counts[Severity.INFO],
-        "issues": [f.as_dict() for f in findings],
+        "issues": [{k: mask(v) if isinstance(v, str) else v for k, v in f.as_dict().items()} for f in findings],
     }
 
 
@@ -115,7 +116,7 @@ def print_check(survey: Survey, console: Any) -> None:
     from rich.table import Table
 
     for lay in survey.layouts:
-        title = f"{lay.file} › {lay.sheet}"
+        title = mask(f"{lay.file} › {lay.sheet}")
         if lay.skipped:
             console.print(f"[dim]{escape(title)}：未识别为调查表，已跳过[/dim]")
             continue
@@ -136,7 +137,7 @@ def print_check(survey: Survey, console: Any) -> None:
 def print_unreadable(survey: Survey, console: Any) -> None:
     """One sentence per file that could not be read at all: its name and what to do."""
     for u in survey.unreadable:
-        console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
+        console.print(f"[red]无法读取[/red] {escape(mask(_name(u.path)))}：{escape(mask(u.reason))}")
 
 
 def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
@@ -150,7 +151,7 @@ def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> N
     style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for f in sorted(shown, key=lambda f: order[f.severity])[:limit]:
-        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", escape(f.place), escape(f.text))
+        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", escape(mask(f.place)), escape(mask(f.text)))
     console.print(table)
     if len(shown) > limit:
         console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
@@ -176,12 +177,16 @@ DECISION_COLUMNS = ("source", "sheet", "row", "name", "credit_code", "prefecture
 
 
 def decision_row(r: Record, d: Decision) -> dict[str, Any]:
+    """One enterprise for CSV and JSON. Phones and ID numbers in its free text are masked (`privacy.mask`);
+    a credit code that is one is left out (issue 14, items 5, 8)."""
+    code = r.credit_code
     return {
-        "source": r.file, "sheet": r.sheet, "row": r.row, "name": r.name, "credit_code": r.credit_code,
+        "source": mask(r.file), "sheet": mask(r.sheet), "row": r.row, "name": mask_optional(r.name),
+        "credit_code": None if code is None or looks_personal(code) else mask(code),
         "prefecture": r.prefecture, "county": r.county, "decision": d.code, "decision_label": d.label,
-        "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal,
-        "responsible": "、".join(d.responsible), "follow_up": d.follow_up,
-        "issues": [f.text for f in r.issues if f.severity is not Severity.INFO],
+        "rule": d.rule, "clauses": list(d.clauses), "explanation": mask(d.explanation),
+        "proposal": mask(d.proposal), "responsible": "、".join(d.responsible), "follow_up": mask(d.follow_up),
+        "issues": [mask(f.text) for f in r.issues if f.severity is not Severity.INFO],
         # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
         "rule_set": d.ruleset,
     }
@@ -214,8 +219,8 @@ def print_classify(result: Result, console: Any, limit: int = 60) -> None:
     table = Table("位置", "企业名称", "县（市、区）", "判定", "依据", box=None, pad_edge=False)
     _fold(table)
     for r, d in result.pairs[:limit]:
-        table.add_row(escape(f"{r.file} 第{r.row}行"), escape(r.name or ""), r.county or r.prefecture or "",
-                      d.label, escape(d.explanation))
+        table.add_row(escape(mask(f"{r.file} 第{r.row}行")), escape(mask(r.name or "")), r.county or r.prefecture or "",
+                      d.label, escape(mask(d.explanation)))
     console.print(table)
     if len(result.decisions) > limit:
         console.print(f"……共 {len(result.decisions)} 家，只显示前 {limit} 家；全部见判定工作簿或 --format csv/json")
@@ -227,7 +232,7 @@ def print_classify(result: Result, console: Any, limit: int = 60) -> None:
 
 
 def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
-    """The full reasoning for one enterprise, as lines."""
+    """The full reasoning for one enterprise, as lines (for the terminal: phones and ID numbers masked)."""
     lines = [f"{r.name}（{r.file} › {r.sheet} › 第 {r.row} 行）",
              f"地区：{r.prefecture or '未知'} {r.county or ''}".rstrip(),
              f"判定：{d.label}（{d.code}，规则 {d.rule}：{rs.rule(d.rule).title}）",
@@ -248,5 +253,5 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
         lines.append("数据问题：")
         lines += [f"  [{f.severity.label}] {f.message}" for f in r.issues]
     lines.append(f"规则集：{rs.stamp}")
-    return lines
+    return [mask(line) for line in lines]
 

@@ -59,7 +59,9 @@ class Clause(_Strict):
 
 class Parameter(_Strict):
     label: str
-    value: float = Field(strict=True)  # value = "20" is a typing error, not twenty
+    # value = "20" is a typing error, not twenty; nan and inf are not numbers a threshold can be (nan passes
+    # every comparison's negation, so `value <= 0` would let it through and decisions would silently change).
+    value: float = Field(strict=True, allow_inf_nan=False)
     unit: str
     effective: dt.date
     clauses: tuple[str, ...]
@@ -155,8 +157,12 @@ def _check(rs: RuleSet, where: str) -> None:
         if pid not in rs.parameters:
             raise bad(f"parameters.{pid}", "缺失")
     for pid, p in rs.parameters.items():
-        if p.value <= 0:
+        if not p.value > 0:  # written so that a NaN, had it got this far, fails too
             raise bad(f"parameters.{pid}.value", f"应为正数，实为 {p.value:g}")
+        if p.unit == "比例" and p.value > 1:
+            raise bad(f"parameters.{pid}.value", f"是比例，应在 0 到 1 之间，实为 {p.value:g}")
+        if p.value > MAX_PARAMETER:
+            raise bad(f"parameters.{pid}.value", f"为 {p.value:g}，超过 {MAX_PARAMETER:,}，明显有误")
     refs: list[tuple[str, tuple[str, ...]]] = [(f"parameters.{k}", p.clauses) for k, p in rs.parameters.items()]
     refs += [(f"rules.{r.id}", r.clauses) for r in rs.rules]
     refs += [(f"responsibility.{r.group}", r.clauses) for r in rs.responsibility]
@@ -193,28 +199,53 @@ def _check(rs: RuleSet, where: str) -> None:
         raise bad("responsibility", "应为“八大群体”各列一项（没有责任单位的写 unions = []）")
 
 
+# A threshold of more vehicles, employees or enterprises than Qinghai has is a typing error.
+MAX_PARAMETER = 1_000_000
+
 RULE_PLACEHOLDERS = frozenset({"name", "anchor", "county", "prefecture", "county_union", "missing"})
 UNION_PLACEHOLDERS = frozenset({"prefecture_union", "county_union"})
 
 
 def _check_template(template: str, allowed: frozenset[str], error: RuleSetError) -> None:
+    """Only {placeholder}, nothing after it: a format spec or conversion ({name:>50000000}, {name!r}) lets a
+    rule file pad one proposal to a gigabyte or print a value's repr (issue 14, items 18, 19)."""
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise RuleSetError(f"{error.reason}中的花括号不成对") from exc
+    for _, name, spec, conversion in parts:
+        if name is not None and (spec or conversion):
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise RuleSetError(f"{error.reason}中的“{written}”带有格式或转换说明：占位符只能写成 {{名称}}，"
+                               f"如 {{{name or 'name'}}}")
+    names = {name for _, name, _, _ in parts if name is not None}
     unknown = names - allowed
     if unknown:
         raise RuleSetError(f"{error.reason}用了未知的占位符 {{{'}、{'.join(sorted(unknown))}}}，"
                            f"可用的有 {{{'}、{'.join(sorted(allowed))}}}")
 
 
+# Bounds checked on the raw text before tomllib, which recurses once per nesting level (a 100,000-deep
+# array is a RecursionError, not a TOMLDecodeError). The packaged file is 20 KB and nests 2 deep.
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 16
+
+
 def parse(data: bytes, where: str) -> RuleSet:
+    if len(data) > MAX_BYTES:
+        raise RuleSetError(f"规则文件 {where} 有 {len(data):,} 字节，超过 {MAX_BYTES:,} 字节的上限，不像是规则文件")
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: old Notepad saves UTF-8 with a byte-order mark, which TOML itself does not allow.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RuleSetError(f"规则文件 {where} 不是 UTF-8 编码，请用 UTF-8 保存") from exc
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        raise RuleSetError(f"规则文件 {where} 的方括号或花括号嵌套了 {depth} 层，超过 {MAX_DEPTH} 层的上限")
     try:
         raw: dict[str, Any] = tomllib.loads(text)
+    except RecursionError as exc:  # what _nesting missed (it reads brackets only): still one sentence
+        raise RuleSetError(f"规则文件 {where} 嵌套过深，无法读取") from exc
     except tomllib.TOMLDecodeError as exc:
         # tomllib says “Cannot overwrite a value” without the key, often “at end of document”: find it.
         repeated = _repeated_key(text)
@@ -235,8 +266,55 @@ def parse(data: bytes, where: str) -> RuleSet:
     return rs
 
 
+_SPECIAL = re.compile(r"""[\[\]{}#"']""")
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings and comments. Linear, jumping from one special
+    character to the next; exact enough for a limit (a stray bracket in a malformed file only makes
+    tomllib's own message come first)."""
+    deepest = depth = 0
+    i, n = 0, len(text)
+    while (m := _SPECIAL.search(text, i)) is not None:
+        i = m.start()
+        ch = text[i]
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        else:
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            j = i + len(quote)
+            while True:
+                k = text.find(quote, j)
+                if k < 0:
+                    return deepest  # an unterminated string: tomllib will say so
+                if ch == '"' and _escaped(text, k):
+                    j = k + 1
+                    continue
+                break
+            i = k + len(quote)
+            continue
+        i += 1
+    return deepest
+
+
+def _escaped(text: str, at: int) -> bool:
+    """The quote at ``at`` follows an odd number of backslashes."""
+    slashes = 0
+    while at - slashes - 1 >= 0 and text[at - slashes - 1] == "\\":
+        slashes += 1
+    return slashes % 2 == 1
+
+
 # pydantic's error types → what a province's editor should write instead.
 _VALUE_ERRORS = {
+    "finite_number": "应为有限的数字（不能是 nan 或 inf）",
     "float_type": "应为数字（不加引号）",
     "float_parsing": "应为数字（不加引号）",
     "string_type": "应为加引号的文字",

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .fields import GROUPS, label
+from .privacy import mask_optional
 from .regions import PROVINCE, gazetteer
 from .rules import prefecture_union
 from .ruleset import DECISION_CODES, RuleSet
@@ -270,7 +271,7 @@ class _Rows:
             return [(t.group_name,)]
         if by == "responsible":
             return [(u, t.group_name) for u in _unions(t)]
-        return [(t.anchor,)]
+        return [(mask_optional(t.anchor),)]  # a phone written into an anchor's name (issue 14, item 8)
 
     def row(self, key: tuple[str | None, ...]) -> Row:
         found = self.rows.get(key)
