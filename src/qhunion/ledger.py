@@ -395,6 +395,19 @@ class Tally:
     migrant_members: int
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An enterprise that must form its own union and has not: a line of the report's annex."""
+
+    name: str | None
+    credit_code: str | None
+    prefecture: str | None
+    county: str | None
+    decision: str
+    proposal: str | None
+    responsible: str | None
+
+
 # What the ledger keeps of one enterprise: region, group, decision and the counts — nothing personal.
 RECORD_COLUMNS = (  # in the table's order, so that the driver gets the tuples as they are
     "import_id", "round_label", "key", "name", "credit_code", "prefecture", "county", "group_name", "entity_type",
@@ -681,6 +694,40 @@ class Ledger:
             return [Tally(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6] if anchor else None,
                           *map(int, row[len(keys):]))
                     for row in conn.execute(stmt.group_by(*keys))]
+
+    # -- the report's queries (issue 16) -------------------------------------------------------------
+    def pending(self, prefecture: str | None = None, county: str | None = None, round_label: str | None = None,
+                limit: int = 500) -> list[Pending]:
+        """Enterprises 三（二） requires to form their own union that have not (the summary's ``to_form``:
+        required, not closed, not established), current now or at the end of ``round_label``; at most
+        ``limit``, by region and name. No personal data: name, place, proposal and responsible unions."""
+        cols = [records.c[c] for c in ("name", "credit_code", "prefecture", "county", "decision", "proposal",
+                                       "responsible")]
+        stmt = select(*cols).where(records.c.meets_standalone == true(),
+                                   records.c.decision.not_in(("established", "excluded")))
+        stmt = stmt.where(CURRENT if round_label is None else _current_as_of(round_label))
+        if prefecture is not None:
+            stmt = stmt.where(records.c.prefecture == prefecture)
+        if county is not None:
+            stmt = stmt.where(records.c.county == county)
+        stmt = stmt.order_by(records.c.prefecture, records.c.county, records.c.name).limit(limit)
+        with self._read() as conn:
+            return [Pending(*row) for row in conn.execute(stmt)]
+
+    def county_rounds(self, prefecture: str | None = None, county: str | None = None) -> dict[
+            tuple[str | None, str | None], list[str]]:
+        """(prefecture, county) → the round labels it has records of, in order: who surveyed when."""
+        keys = (records.c.prefecture, records.c.county, records.c.round_label)
+        stmt = select(*keys).group_by(*keys).order_by(*keys)
+        if prefecture is not None:
+            stmt = stmt.where(records.c.prefecture == prefecture)
+        if county is not None:
+            stmt = stmt.where(records.c.county == county)
+        out: dict[tuple[str | None, str | None], list[str]] = {}
+        with self._read() as conn:
+            for pref, cty, label in conn.execute(stmt):
+                out.setdefault((pref, cty), []).append(label or "")
+        return out
 
     # -- checks --------------------------------------------------------------------------------------
     def verify(self) -> list[Check]:
