@@ -127,7 +127,8 @@ def progress(ledger: Ledger, rs: RuleSet, region: str | None, round_label: str |
     scope = resolve_region(region)
     counties = summarize(ledger, rs, region, "county", round_label, compare).as_dict()
     # Each county is compared with its own prefecture: the province report needs every prefecture's rate.
-    pref_summary = summarize(ledger, rs, scope.prefecture, "prefecture", round_label).as_dict()
+    pref_summary = (summarize(ledger, rs, scope.prefecture, "prefecture", round_label).as_dict()
+                    if scope.level != "prefecture" else {"rows": [{**counties["total"], "prefecture": scope.prefecture}]})
     pref_rate = {r["prefecture"]: r["union_rate"] for r in pref_summary["rows"]}
     labelled = [r for r in ledger.rounds() if r]
     this_round = round_label or (labelled[-1] if labelled else None)
