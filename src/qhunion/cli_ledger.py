@@ -54,8 +54,11 @@ ledger_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `summary` and the `ledger` commands to the main app."""
+    """Add `summary`, `report` and the `ledger` commands to the main app."""
+    from .cli_report import report
+
     app.command("summary")(summary)
+    app.command("report")(report)
     app.add_typer(ledger_app, name="ledger")
 
 

@@ -180,6 +180,7 @@ SUMMARY_INDEX = Index("ix_records_summary", records.c.prefecture, records.c.coun
                       *(records.c[c] for c in COUNTS), records.c.is_current,
                       sqlite_where=CURRENT, postgresql_where=CURRENT)
 IMPORT_INDEX = Index("ix_records_import_current", records.c.import_id, records.c.is_current)
+ROUND_INDEX = Index("ix_records_county_round", records.c.prefecture, records.c.county, records.c.round_label)
 
 
 # ── Migrations: applied in order, all pending ones in one transaction ────────────────────────────────
@@ -255,6 +256,12 @@ def _m3_key_index_covers_flag(conn: Connection) -> None:
     conn.execute(text('CREATE INDEX ix_records_key_current ON records ("key", round_label, import_id, is_current)'))
 
 
+def _m4_county_round_index(conn: Connection) -> None:
+    """v4: which counties surveyed in which round, read from an index alone (the report's lagging counties,
+    issue 16); grouping the table itself took 7 s on a 1,000,000-record ledger."""
+    ROUND_INDEX.create(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -266,6 +273,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: imports and records", _m1_initial),
     Migration(2, "records.is_current maintained at import time, summary index", _m2_current_flag),
     Migration(3, "supersession index covers records.is_current", _m3_key_index_covers_flag),
+    Migration(4, "index of the rounds each county surveyed in", _m4_county_round_index),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -401,6 +409,19 @@ class Tally:
     driver_members: int
     migrant_workers: int
     migrant_members: int
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An enterprise that must form its own union and has not: a line of the report's annex."""
+
+    name: str | None
+    credit_code: str | None
+    prefecture: str | None
+    county: str | None
+    decision: str
+    proposal: str | None
+    responsible: str | None
 
 
 # What the ledger keeps of one enterprise: region, group, decision and the counts — nothing personal.
@@ -733,6 +754,40 @@ class Ledger:
             return [Tally(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6] if anchor else None,
                           *map(int, row[len(keys):]))
                     for row in conn.execute(stmt.group_by(*keys))]
+
+    # -- the report's queries (issue 16) -------------------------------------------------------------
+    def pending(self, prefecture: str | None = None, county: str | None = None, round_label: str | None = None,
+                limit: int = 500) -> list[Pending]:
+        """Enterprises 三（二） requires to form their own union that have not (the summary's ``to_form``:
+        required, not closed, not established), current now or at the end of ``round_label``; at most
+        ``limit``, by region and name. No personal data: name, place, proposal and responsible unions."""
+        cols = [records.c[c] for c in ("name", "credit_code", "prefecture", "county", "decision", "proposal",
+                                       "responsible")]
+        stmt = select(*cols).where(records.c.meets_standalone == true(),
+                                   records.c.decision.not_in(("established", "excluded")))
+        stmt = stmt.where(CURRENT if round_label is None else _current_as_of(round_label))
+        if prefecture is not None:
+            stmt = stmt.where(records.c.prefecture == prefecture)
+        if county is not None:
+            stmt = stmt.where(records.c.county == county)
+        stmt = stmt.order_by(records.c.prefecture, records.c.county, records.c.name).limit(limit)
+        with self._read() as conn:
+            return [Pending(*row) for row in conn.execute(stmt)]
+
+    def county_rounds(self, prefecture: str | None = None, county: str | None = None) -> dict[
+            tuple[str | None, str | None], list[str]]:
+        """(prefecture, county) → the round labels it has records of, in order: who surveyed when."""
+        keys = (records.c.prefecture, records.c.county, records.c.round_label)
+        stmt = select(*keys).group_by(*keys).order_by(*keys)
+        if prefecture is not None:
+            stmt = stmt.where(records.c.prefecture == prefecture)
+        if county is not None:
+            stmt = stmt.where(records.c.county == county)
+        out: dict[tuple[str | None, str | None], list[str]] = {}
+        with self._read() as conn:
+            for pref, cty, label in conn.execute(stmt):
+                out.setdefault((pref, cty), []).append(label or "")
+        return out
 
     # -- checks --------------------------------------------------------------------------------------
     def verify(self) -> list[Check]:
