@@ -17,6 +17,7 @@ from .findings import Finding
 from .headers import Column
 from .io import Sheet, Uncached
 from .places import registered_elsewhere, resolve_region
+from .privacy import mask
 from .records import Record, pack
 from .regions import gazetteer
 from .text import fold, has_control, strip_control
@@ -51,31 +52,12 @@ MAX_QUOTED = 60
 
 def quoted(cell: Any) -> str:
     """A cell's text as a finding quotes it: control characters (a terminal's escape sequences) removed,
-    ID card and mobile numbers typed into the wrong column masked, and cut short."""
+    phone and ID numbers typed into the wrong column masked (`privacy.mask`), and cut short."""
     text = _text(cell)
     if has_control(text):
         text = strip_control(text)
-    if len(text) >= 11 and _DIGIT_RUN.search(text):
-        text = _ID_OR_MOBILE.sub(_mask, text)
+    text = mask(text)
     return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
-
-
-# A resident ID number (GB 11643: region, birth date, sequence, check character) or a mobile number, standing
-# alone in a cell's text: an 个体户's ID typed into the credit-code column, a phone into a count column.
-_DIGIT_RUN = re.compile(r"\d{11}")
-_ID_OR_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
-                           r"|1[3-9]\d{9})(?![0-9A-Za-z])")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _mask(match: re.Match[str]) -> str:
-    number = match.group()
-    if len(number) == 11:
-        return number[:3] + "****" + number[-4:]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS, strict=False)) % 11]
-    if number[-1].upper() != check:
-        return number  # an 18-digit credit code, not an ID number
-    return number[:6] + "********" + number[-4:]
 
 
 def is_blank(cell: Any) -> bool:
