@@ -42,6 +42,12 @@ class Format(StrEnum):
 Files = Annotated[list[str], typer.Argument(metavar="文件", help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json")]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", metavar="列=字段", show_default=False,
+    help="指定某列是什么字段，可多次使用：--map \"F=实际拥有车辆数\"（列字母或表头文字 = 字段名称；写“忽略”则不读该列）")]
+MapFileOpt = Annotated[Path | None, typer.Option(
+    "--map-file", metavar="映射文件", dir_okay=False, show_default=False,
+    help="使用 check --write-map 保存的表头映射（同样格式的调查表按同样方式读取）")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="使用指定的规则集文件（TOML）代替内置规则", dir_okay=False)]
 
 _state = {"debug": bool(os.environ.get("QHUNION_DEBUG"))}
@@ -78,6 +84,18 @@ def _ruleset(path: Path | None) -> Any:
         fail(exc.reason, EXIT_USAGE)
 
 
+def _mapping(items: list[str] | None, map_file: Path | None) -> Any:
+    """The user's column mapping: the file's entries, then each --map (which wins)."""
+    from .headers import MapError, parse_map, read_map_file
+
+    try:
+        mapping = read_map_file(str(map_file)) if map_file is not None else {}
+        mapping.update(parse_map(items or ()))
+    except MapError as exc:
+        fail(exc.reason, EXIT_USAGE)
+    return mapping or None
+
+
 def _emit(text: str | Iterable[str], output: Path | None) -> None:
     """Write CSV/JSON text — whole, or piece by piece as it is produced — to a file (atomically; UTF-8 with
     BOM for CSV so Excel reads Chinese) or to stdout."""
@@ -107,19 +125,31 @@ def check(
     fmt: FormatOpt = Format.table,
     encoding: EncodingOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="把 csv/json 结果写入文件")] = None,
+    map_items: MapOpt = None,
+    map_file: MapFileOpt = None,
+    write_map: Annotated[Path | None, typer.Option(
+        "--write-map", metavar="映射文件", dir_okay=False, show_default=False,
+        help="把各列的识别结果（含 --map 的更正）保存为映射文件，以后用 --map-file 重复使用")] = None,
 ) -> None:
-    """读取并校验调查表：找到表头、对应字段、列出数据问题（不做判定）。"""
+    """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
     from . import console, report
     from .intake import errors, read_survey
 
-    survey = read_survey(files, encoding, keep_cells=False)
+    survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
+    if write_map is not None:
+        from .headers import map_file_text
+        from .outputs import atomic_text
+
+        with atomic_text(write_map, "utf-8") as fh:
+            fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
+        console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
     data = report.check_data(survey)
     if fmt is Format.json:
         _emit(report.to_json(data), output)
     elif fmt is Format.csv:
         _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), output)
     else:
-        report.print_check(survey, console.out())
+        report.print_check(survey, console.out(), files)
     if fmt is not Format.table:  # the table names them itself; stdout carries only the CSV/JSON here
         report.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
@@ -138,6 +168,8 @@ def classify(
     round_label: Annotated[str | None, typer.Option("--round", help="调查轮次，记入账本（如 2018-04；按文字排序，月份请写两位）")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="填报单位，记入账本")] = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="不记入账本")] = False,
+    map_items: MapOpt = None,
+    map_file: MapFileOpt = None,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
     from . import console, report
@@ -146,7 +178,7 @@ def classify(
 
     rs = _ruleset(rules)
     workbook = not no_workbook and (fmt is Format.table or output is None)
-    result = run(files, rs, encoding, keep_cells=workbook)
+    result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file))
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:

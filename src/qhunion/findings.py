@@ -44,7 +44,7 @@ CATALOGUE: dict[str, Kind] = {
         Kind("column-unmapped", N, "未识别的列", "该列不是调查表字段，已保留原值，不参与判定"),
         Kind("column-duplicate", W, "重复的列", "与 {other} 列同为“{label}”，以 {other} 列为准"),
         Kind("column-missing", W, "缺少的列", "表中没有“{label}”列{why}"),
-        Kind("column-unsure", W, "表头含义待确认", "{text}；如不对，请用 --map \"{map}\" 之类的写法指定"),
+        Kind("column-unsure", W, "表头含义待确认", "{text}；如不对，请用 --map 指定（如 --map \"{map}\"）"),
         Kind("column-guess", W, "未能确定的列", "{text}；如是，请加 --map \"{map}\""),
         # Cell values
         Kind("count-approx", W, "约数", "“{value}”是约数，已按 {number} 读取，请核实"),
@@ -73,6 +73,7 @@ CATALOGUE: dict[str, Kind] = {
         Kind("region-missing", E, "缺少地区", "未填写县（市、区）或市（州），地址、工作表名、标题和文件名中也没有，"
                                              "无法按地区判定和汇总（汇总时计入“地区不明”）"),
         Kind("region-context", N, "地区取自上下文", "本行未填县（市、区），按{source}中的“{value}”计"),
+        Kind("region-context-sheet", N, "地区取自上下文", "本表没有县（市、区）列，本行起没有地址可依的各行都按{source}中的“{value}”计"),
         Kind("region-from-code", W, "地区取自信用代码", "本行及上下文都没有经营地，暂按信用代码的登记地“{place}”计；"
                                                    "登记地不一定是实际经营所在地（青总办〔2018〕19号 三（一）），请核实"),
         # Credit codes

@@ -277,14 +277,18 @@ class Suggestion:
         return f"{self.column.letter}={BY_ID[fid].label}"
 
     @property
-    def text(self) -> str:
-        labels = [f"“{BY_ID[f].label}”" for f, _ in self.readings]
-        maybe = "或".join(labels)
-        where = f"{self.column.letter} 列“{self.column.header}”" if self.column.header else f"{self.column.letter} 列"
+    def reading(self) -> str:
+        """可能是“登记车辆数”或“实际拥有车辆数”，已按“登记车辆数”读取 — the column not named (a finding places it)."""
+        maybe = "或".join(f"“{BY_ID[f].label}”" for f, _ in self.readings)
         if self.column.field is None:
-            return f"{where}可能是{maybe}，未参与判定"
+            return f"可能是{maybe}，未参与判定"
         how = "按列中内容" if self.column.via == "values" else ""
-        return f"{where}可能是{maybe}，已{how}按“{BY_ID[self.column.field].label}”读取"
+        return f"可能是{maybe}，已{how}按“{BY_ID[self.column.field].label}”读取"
+
+    @property
+    def text(self) -> str:
+        where = f"{self.column.letter} 列“{self.column.header}”" if self.column.header else f"{self.column.letter} 列"
+        return where + self.reading
 
 
 def suggestions(columns: Iterable[Column]) -> list[Suggestion]:
@@ -347,7 +351,7 @@ def add(mapping: Mapping, column: str, target: str, where: str) -> None:
 
 
 def read_map_file(path: str) -> Mapping:
-    """A map file written by `check --write-map` (or by hand): a TOML table [列] of header or letter → field."""
+    """A map file written by `check --write-map` (or by hand): TOML lines “header or letter” = “field”."""
     from pathlib import Path
 
     from .oserrors import os_reason
@@ -358,9 +362,8 @@ def read_map_file(path: str) -> Mapping:
         raise MapError(f"无法读取映射文件 {path}（{os_reason(exc)}）") from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise MapError(f"映射文件 {path} 格式有误（应为 UTF-8 的 TOML，如 \"车辆（辆）\" = \"实际拥有车辆数\"）") from exc
-    table = raw.get("列", raw)
     mapping: Mapping = {}
-    for column, target in table.items():
+    for column, target in raw.items():
         if not isinstance(target, str):
             raise MapError(f"映射文件 {path} 中“{column}”的值应为字段名称（加引号的文字）")
         add(mapping, column, target, f"映射文件 {path} ")
@@ -371,7 +374,7 @@ def map_file_text(layouts: Iterable[Any]) -> str:
     """A map file pinning the columns as read (the user's corrections included), by header text, or by letter
     where a sheet has no header text or the same header twice."""
     lines = ["# qhunion 表头映射：用 --map-file 指定本文件，可让同样格式的调查表按相同方式读取。",
-             "# 左边是表头文字（或列字母），右边是字段名称；写“忽略”则不读该列。", "[列]"]
+             "# 左边是表头文字（或列字母），右边是字段名称；写“忽略”则不读该列。"]
     seen: dict[str, str] = {}
     for lay in layouts:
         counts: dict[str, int] = {}

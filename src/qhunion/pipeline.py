@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .fields import BY_ID
 from .findings import Finding
+from .headers import Mapping
 from .intake import SheetLayout, Survey, read_survey
 from .plan import Proposal, formation_plan
 from .records import Record
@@ -69,9 +70,10 @@ def decide_survey(survey: Survey, rs: RuleSet) -> Result:
     return Result(survey, decisions, plan, rs)
 
 
-def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True) -> Result:
+def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True,
+        mapping: Mapping | None = None) -> Result:
     """``keep_cells=False`` when no annotated workbook will be written: the rows as typed are then not kept,
     which is most of a large survey's memory."""
     with phase("intake"):  # includes "read", calamine's share
-        survey = read_survey(inputs, encoding, keep_cells)
+        survey = read_survey(inputs, encoding, keep_cells, mapping)
     return decide_survey(survey, rs)

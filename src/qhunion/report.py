@@ -82,7 +82,9 @@ def check_data(survey: Survey) -> dict[str, Any]:
                 "skipped": lay.skipped,
                 "columns": [
                     {"column": _letter(c.index), "header": c.header, "field": c.field,
-                     "label": BY_ID[c.field].label if c.field else None}
+                     "label": BY_ID[c.field].label if c.field else None, "confidence": c.confidence,
+                     "via": c.via, "doubtful": c.doubtful,
+                     "candidates": [{"field": f, "label": BY_ID[f].label, "score": sc} for f, sc in c.candidates]}
                     for c in lay.columns
                 ],
             }
@@ -92,6 +94,7 @@ def check_data(survey: Survey) -> dict[str, Any]:
         files.append({"file": mask(name), "sheets": sheets, "unreadable": mask_optional(unreadable)})
     return {
         "records": len(survey.records),
+        "without_region": survey.without_region,
         "files": files,
         "errors": counts[Severity.ERROR],
         "warnings": counts[Severity.WARNING],
@@ -112,7 +115,7 @@ def _letter(index: int) -> str:
     return column_letter(index)
 
 
-def print_check(survey: Survey, console: Any) -> None:
+def print_check(survey: Survey, console: Any, inputs: Sequence[str] = ()) -> None:
     from rich.table import Table
 
     for lay in survey.layouts:
@@ -127,11 +130,32 @@ def print_check(survey: Survey, console: Any) -> None:
         for c in lay.columns:
             label = (BY_ID[c.field].label if c.field else "[dim]（序号，不参与判定）[/dim]" if is_sequence(c.header)
                      else "[yellow]（未识别，保留原值）[/yellow]")
+            if c.via == "map":
+                label += "[dim]（按 --map）[/dim]"
+            elif c.doubtful and c.field:
+                label += "[yellow]（待确认）[/yellow]"
             table.add_row(_letter(c.index), escape(c.header), label)
         console.print(table)
+    print_suggestions(survey, console, inputs)
     print_findings(survey.all_findings(), console)
     print_unreadable(survey, console)
-    print_totals(len(survey.records), survey.all_findings(), console)
+    print_totals(len(survey.records), survey.all_findings(), console, survey.without_region)
+
+
+def print_suggestions(survey: Survey, console: Any, inputs: Sequence[str]) -> None:
+    """Columns whose reading is not sure, each with its candidates, and the command line that settles them."""
+    from .headers import suggestions
+
+    found = [(lay, s) for lay in survey.layouts if lay.skipped is None for s in suggestions(lay.columns)]
+    if not found:
+        return
+    console.print("[bold yellow]拿不准的列[/bold yellow]（请核对；要按别的字段读，把下面命令里的字段名改掉即可）：")
+    for lay, s in found:
+        console.print(f"  {escape(mask(lay.file))} › {escape(mask(lay.sheet))}：{escape(s.text)}")
+    items = list(dict.fromkeys(s.map_item for _, s in found))
+    command = " ".join(["qhunion check", *(_quoted_arg(a) for a in inputs), *(f'--map "{i}"' for i in items)])
+    console.print("确认后这样重新运行（classify 也用同样的 --map；加 --write-map 映射.toml 可保存下来反复使用）：")
+    console.print(f"  {escape(command)}", soft_wrap=True)
 
 
 def print_unreadable(survey: Survey, console: Any) -> None:
@@ -164,10 +188,16 @@ def _fold(table: Any) -> None:
         column.overflow = "fold"
 
 
-def print_totals(records: int, findings: list[Finding], console: Any) -> None:
+def _quoted_arg(arg: str) -> str:
+    return f'"{arg}"' if any(ch in arg for ch in " &()") else arg
+
+
+def print_totals(records: int, findings: list[Finding], console: Any, without_region: int = 0) -> None:
     counts = count_by_severity(findings)
+    unplaced = (f"；其中 {without_region} 家企业地区不明（汇总时计入“地区不明”，请补填县（市、区））"
+                if without_region else "")
     console.print(f"共 {records} 条记录；错误 {counts[Severity.ERROR]} 条，警告 {counts[Severity.WARNING]} 条，"
-                  f"提示 {counts[Severity.INFO]} 条")
+                  f"提示 {counts[Severity.INFO]} 条{unplaced}")
 
 
 # ── classify ─────────────────────────────────────────────────────────────────────────────────────────
@@ -228,7 +258,7 @@ def print_classify(result: Result, console: Any, limit: int = 60) -> None:
     print_findings(findings, console, limit=30)
     # As `check` does: a file that could not be read is named here, not only in the exit status.
     print_unreadable(result.survey, console)
-    print_totals(len(result.survey.records), findings, console)
+    print_totals(len(result.survey.records), findings, console, result.survey.without_region)
 
 
 def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:

@@ -127,6 +127,7 @@ class SheetReader:
         # cell is parsed once. Keyed with its type, since 1, 1.0 and True are one dict key but parse apart.
         self.parsed: dict[tuple[Kind, type, Any], values.Parsed] = {}
         self.ended = False  # a signature row was met: nothing below is an enterprise
+        self.announced: set[str] = set()  # sheet-wide sources of a region already noted
 
     def finding(self, code: str, row: int, column: Column | None, value: Any = None, **params: Any) -> Finding:
         """A finding at a cell, quoting the cell — except in personal columns (联系人, 电话, 身份证号): their
@@ -160,6 +161,7 @@ class SheetReader:
         issues = record.issues
         has_data = False
         region_raw: dict[str, tuple[str, Column]] = {}
+        address: str | None = None  # kept out of the record, but it may name the county
         width = len(cells)
         for pos, column, kind_, field_id, attribute in self.plan:
             raw = cells[pos] if pos < width else None
@@ -180,6 +182,8 @@ class SheetReader:
                 continue
             if kind_ is Kind.TEXT:
                 value, code, params = values.parse_text(raw)
+                if field_id == "address":
+                    address = value
             elif kind_ is Kind.CODE:
                 self._read_code(record, raw, column)
                 continue
@@ -204,7 +208,7 @@ class SheetReader:
             return None
         if record.name in self.header_names:
             return None  # the header repeated (a printout pasted back together)
-        self._resolve_region(record, region_raw)
+        self._resolve_region(record, region_raw, address)
         self._cross_checks(record)
         return record
 
@@ -235,7 +239,7 @@ class SheetReader:
         if not code.valid:
             record.issues.append(self.finding(code.finding, record.row, column, raw, why=code.why))
 
-    def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]]) -> None:
+    def _resolve_region(self, record: Record, raw: dict[str, tuple[str, Column]], address: str | None) -> None:
         mapped = self.mapped
         pref_text, pref_col = raw.get("prefecture", ("", mapped.get("prefecture")))
         county_text, county_col = raw.get("county", ("", mapped.get("county")))
@@ -259,15 +263,11 @@ class SheetReader:
                 value = county_text if which == "county" else pref_text
                 record.issues.append(self.finding(code, record.row, column, value or None, **params))
         if record.county is None:
-            self._from_context(record, county_col or pref_col)
+            self._from_context(record, county_col or pref_col, address)
 
-    def _from_context(self, record: Record, column: Column | None) -> None:
+    def _from_context(self, record: Record, column: Column | None, address: str | None) -> None:
         """The row names no county: try the address, the sheet's surroundings, then the credit code."""
-        sources: list[tuple[str, Place | None]] = []
-        address = self.mapped.get("address")
-        if address is not None:
-            text = _text(self._cell(record, address))
-            sources.append(("address", place_in(text) if text else None))
+        sources: list[tuple[str, Place | None]] = [("address", place_in(address) if address else None)]
         sources += list(self.context.ordered())
         for source, place in sources:
             if place is None or not fits(place, record.prefecture):
@@ -275,8 +275,14 @@ class SheetReader:
             if place.county is None and record.prefecture is not None:
                 continue  # names only the prefecture the row already states
             self._place(record, place)
-            record.issues.append(self.finding("region-context", record.row, column, place.words,
-                                              source=SOURCE_LABELS[source]))
+            if source == "address" or column is not None:
+                record.issues.append(self.finding("region-context", record.row, column, place.words,
+                                                  source=SOURCE_LABELS[source]))
+            elif source not in self.announced:
+                # A sheet without a county column: one note for the sheet, not one per row.
+                self.announced.add(source)
+                record.issues.append(Finding("region-context-sheet", self.sheet.file, self.sheet.name, record.row,
+                                             value=place.words, params={"source": SOURCE_LABELS[source]}))
             return
         if record.credit_valid and record.credit_code:
             division = gazetteer().current(record.credit_code[2:8])
@@ -296,14 +302,6 @@ class SheetReader:
         record.prefecture = place.prefecture.name
         if place.county is not None:
             record.county, record.county_code = place.county.name, place.county.code
-
-    def _cell(self, record: Record, column: Column) -> Any:
-        """A cell of the record's row by its column (the address is kept only in the row as typed)."""
-        for pos, c, *_ in self.plan:
-            if c is column:
-                cells = record.cells
-                return cells[pos] if pos < len(cells) else None
-        return None
 
     def _cross_checks(self, record: Record) -> None:
         mapped = self.mapped
