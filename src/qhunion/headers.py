@@ -43,7 +43,8 @@ _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\
 def normalise(text: str) -> str:
     """The form headers are compared in: full/half width folded, no spaces or line breaks, no numbering, units
     or punctuation, no leading “其中”."""
-    value = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    value = _NUMBERING.sub("", text.strip())  # before NFKC too: ① would become a bare 1
+    value = _SPACE.sub("", unicodedata.normalize("NFKC", value))
     value = _NUMBERING.sub("", value)
     value = _UNIT.sub("", value)
     value = _PUNCT.sub("", value).lower()
@@ -132,7 +133,7 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     if not _any_part().search(key):
         return ()
     # A sentence (a 填表说明 line: “营业执照上的全称；个体户填字号…”) is not a header, whatever words it holds.
-    damp = 0.6 if len(key) > 10 and _SENTENCE.search(text) else 0.75 if len(key) > 24 else 1.0
+    damp = 0.5 if len(key) > 10 and _SENTENCE.search(text) else 0.75 if len(key) > 24 else 1.0
     found = [(fid, round(s * damp, 3)) for fid, spec in specs().items() if (s := field_score(key, spec)) > 0]
     order = {f.id: i for i, f in enumerate(FIELDS)}
     return tuple(sorted(found, key=lambda item: (-item[1], order[item[0]])))
