@@ -17,7 +17,7 @@ from .intake import Survey, is_sequence
 from .pipeline import Result
 from .records import Record
 from .rules import Decision
-from .ruleset import DECISION_CODES, RuleSet
+from .ruleset import DECISION_CODES, TOOL_DEFAULT, RuleSet
 
 # CSV opened in Excel runs a cell starting with these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -234,10 +234,15 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
              f"理由：{d.explanation}"]
     if d.thresholds:
         lines.append("读取的标准：" + "；".join(
-            f"{rs.parameters[p].label} {rs.parameters[p].shown}" for p in d.thresholds))
+            f"{rs.parameters[p].label} {rs.parameters[p].shown}"
+            + (TOOL_DEFAULT if rs.parameters[p].tool_default else "") for p in d.thresholds))
+    if d.reading:
+        lines.append(f"本工具的理解：{d.reading}")
     if d.proposal:
         lines.append(f"建会方案：{d.proposal}")
-    lines.append(f"责任单位：{'、'.join(d.responsible) or d.responsible_note or '未明确'}")
+    units = "、".join(d.responsible)
+    note = f"（{d.responsible_note}）" if units and d.responsible_note else ""
+    lines.append(f"责任单位：{units or d.responsible_note or '未明确'}{note}")
     if d.follow_up:
         lines.append(f"下一步：{d.follow_up}")
     lines.append("依据条款：")

@@ -273,6 +273,8 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
             row.append((out, value, bad_style[bad[column]] if column in bad else 0))
         problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
+        if d.responsible and d.responsible_note:
+            responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
         values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal, responsible, d.follow_up,
                   problems)
         row.extend(cells(values, added_at))

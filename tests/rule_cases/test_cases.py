@@ -64,4 +64,5 @@ def test_cases_cover_the_issue(rs: RuleSet) -> None:
     vehicles = {c.record.get("vehicles_owned") for c in ALL_CASES}
     employees = {c.record.get("employees") for c in ALL_CASES}
     assert {19, 20, 21} <= vehicles and {24, 25, 26} <= employees
-    assert {c.record.get("status") for c, d in decided if d.code == "excluded"} == {"注销", "吊销", "停业", "歇业"}
+    assert {c.record.get("status") for c, d in decided if d.code == "excluded"} == {"注销", "吊销"}
+    assert {c.record.get("status") for c, d in decided if d.code == "deferred"} == {"停业", "歇业"}
