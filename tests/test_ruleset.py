@@ -145,7 +145,7 @@ def test_dangling_clause_reference_in_a_rule(tmp_path: Path) -> None:
 
 
 def test_unknown_template_placeholder(tmp_path: Path) -> None:
-    reason = error_for(edited('proposal = "建立{anchor}联合工会', 'proposal = "建立{platform}联合工会'), tmp_path)
+    reason = error_for(edited('proposal = "{anchor}联合工会"', 'proposal = "{platform}联合工会"'), tmp_path)
     assert "rules.anchor.proposal" in reason and "{platform}" in reason and "{anchor}" in reason
 
 
@@ -155,7 +155,7 @@ def test_unknown_placeholder_in_a_responsible_union(tmp_path: Path) -> None:
 
 
 def test_unbalanced_braces(tmp_path: Path) -> None:
-    reason = error_for(edited('proposal = "建立{anchor}联合工会', 'proposal = "建立{anchor联合工会'), tmp_path)
+    reason = error_for(edited('proposal = "{anchor}联合工会"', 'proposal = "{anchor联合工会"'), tmp_path)
     assert "rules.anchor.proposal" in reason and "花括号" in reason
 
 

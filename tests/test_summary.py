@@ -211,11 +211,12 @@ def test_county_region_is_one_row(ledger: Ledger, region: str, county: str, ente
 def test_by_decision(ledger: Ledger) -> None:
     s = summarize(ledger, RS, by="decision", round_label="2018-04")
     rows = {r["decision"]: r for r in s.as_dict()["rows"]}
-    assert list(rows) == ["standalone", "joint", "industry", "territorial", "established", "excluded", "unverified"]
+    assert list(rows) == ["standalone", "joint", "industry", "territorial", "established", "excluded", "unverified",
+                          "deferred"]
     assert rows["standalone"]["label"] == "单独建会"
     assert {k: r["enterprises"] for k, r in rows.items()} == {
         "standalone": 2, "joint": 4, "industry": 0, "territorial": 1, "established": 2, "excluded": 1,
-        "unverified": 1}
+        "unverified": 1, "deferred": 0}
     assert picked(rows["standalone"], "employees drivers migrant_workers to_form") == {  # 甲, 壬
         "employees": 50, "drivers": 40, "migrant_workers": 30, "to_form": 2}
     assert picked(rows["excluded"], "enterprises employees required") == {"enterprises": 1, "employees": 0,

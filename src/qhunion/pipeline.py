@@ -50,7 +50,7 @@ def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetL
             r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
                                     col.header if col else None, str(r.vehicles_registered)))
         elif flag == "unverified":
-            missing = [t.what for t in d.terms if t.op == "missing"]
+            missing = d.missing
             col = mapped.get(missing[0])
             r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
                                     col.header if col else BY_ID[missing[0]].label, None,

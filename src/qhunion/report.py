@@ -179,7 +179,7 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
     return {
         "source": r.file, "sheet": r.sheet, "row": r.row, "name": r.name, "credit_code": r.credit_code,
         "prefecture": r.prefecture, "county": r.county, "decision": d.code, "decision_label": d.label,
-        "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal,
+        "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal_shown,
         "responsible": "、".join(d.responsible), "follow_up": d.follow_up,
         "issues": [f.text for f in r.issues if f.severity is not Severity.INFO],
         # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
@@ -239,7 +239,7 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
     if d.reading:
         lines.append(f"本工具的理解：{d.reading}")
     if d.proposal:
-        lines.append(f"建会方案：{d.proposal}")
+        lines.append(f"建会方案：{d.proposal_shown}")
     units = "、".join(d.responsible)
     note = f"（{d.responsible_note}）" if units and d.responsible_note else ""
     lines.append(f"责任单位：{units or d.responsible_note or '未明确'}{note}")

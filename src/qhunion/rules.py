@@ -81,7 +81,13 @@ class Decision:
     responsible: tuple[str, ...]
     ruleset: str
     flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
-    reading: str = ""  # the tool's own reading the decision rests on (rule and responsible unit)
+    reading: str = ""  # the tool's own reading the decision rests on
+    alternative: str = ""  # a second route the text allows, e.g. 纳入城北区物流行业工会
+
+    @property
+    def proposal_shown(self) -> str:
+        """建立朝阳物流园联合工会，或纳入城北区物流行业工会 — `proposal` alone names the union (the plan's key)."""
+        return f"建立{self.proposal}，或{self.alternative}" if self.proposal and self.alternative else self.proposal
     # Where `responsible` is empty: why (家政服务员: 五（三） names no union), from the rule set's note; where
     # the unit is the tool's reading of the text (货车司机, 保安员), that reading.
     responsible_note: str = ""
@@ -95,6 +101,12 @@ class Decision:
     def thresholds(self) -> dict[str, float]:
         """The parameters this decision read, with the values it read."""
         return {t.param: t.threshold for t in self.terms if t.param and t.threshold is not None}
+
+    @property
+    def missing(self) -> list[str]:
+        """The fields whose blank keeps the decision open (a registered count over the threshold leaves the
+        owned count missing)."""
+        return missing_fields(self.terms)
 
     @property
     def params(self) -> list[dict[str, Any]]:
@@ -123,7 +135,7 @@ class Decision:
             "rule": self.rule,
             "clauses": list(self.clauses),
             "explanation": self.explanation,
-            "proposal": self.proposal,
+            "proposal": self.proposal_shown,
             "responsible": "、".join(self.responsible),
             "follow_up": self.follow_up,
             "thresholds": self.thresholds,
@@ -136,6 +148,10 @@ class Decision:
 
 _UNITS = {"standalone_vehicles": "辆", "standalone_employees": "人", "industry_concentration": "家",
           "industry_concentration_drivers": "人"}
+
+
+def missing_fields(terms: Iterable[Term]) -> list[str]:
+    return ["vehicles_owned" if t.op == "registered" else t.what for t in terms if t.op in ("missing", "registered")]
 
 
 def render_term(t: Term) -> str:
@@ -501,7 +517,7 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = No
     flags = []
     if any(t.op == "registered" for t in terms):
         flags.append("registered-only")
-    missing = ["vehicles_owned" if t.op == "registered" else t.what for t in terms if t.op in ("missing", "registered")]
+    missing = missing_fields(terms)
     if missing:
         flags.append("unverified")
     anchor = anchor_of(r)
@@ -527,6 +543,7 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = No
         terms=terms, citation=citation, proposal=_fill(rule.proposal_for(carrier), r, anchor, missing_text, rs),
         follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
         reading=reading,
+        alternative=_fill(rule.alternative, r, anchor, missing_text, rs) if carrier and rule.alternative else "",
     )
 
 

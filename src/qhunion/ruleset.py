@@ -83,6 +83,7 @@ class Rule(_Strict):
     clauses: tuple[str, ...]
     proposal: str
     follow_up: str
+    alternative: str = ""  # a second route the text allows (三（二）“可以建立联合工会或行业工会”)
     reading: str = ""  # the tool's own reading where the document is silent, shown with every decision
     # 三（二）'s numbers are for freight enterprises: the other seven groups are decided on these instead.
     other_groups_clauses: tuple[str, ...] = ()
@@ -210,7 +211,8 @@ def _check(rs: RuleSet, where: str) -> None:
         raise bad("decisions", f"应为 {'、'.join(DECISION_CODES)} 各给出中文名称")
     for r in rs.rules:
         for name, template in (("proposal", r.proposal), ("follow_up", r.follow_up),
-                               ("other_groups_proposal", r.other_groups_proposal or "")):
+                               ("other_groups_proposal", r.other_groups_proposal or ""),
+                               ("alternative", r.alternative)):
             _check_template(template, RULE_PLACEHOLDERS, bad(f"rules.{r.id}.{name}", ""))
     for resp in rs.responsibility:
         for union in resp.unions:
