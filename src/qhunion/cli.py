@@ -146,7 +146,12 @@ def classify(
 
     rs = _ruleset(rules)
     workbook = not no_workbook and (fmt is Format.table or output is None)
-    result = run(files, rs, encoding, keep_cells=workbook)
+    known = None
+    if not no_ledger:
+        from .cli_ledger import ledger_members
+
+        known = ledger_members(db, rs)
+    result = run(files, rs, encoding, keep_cells=workbook, known=known)
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:
@@ -163,6 +168,10 @@ def classify(
 
         with phase("ledger"):
             record_run(result, db, round_label, unit)
+    else:
+        from .cli_ledger import say_batch_only
+
+        say_batch_only(result)
     report_timings()
     if fmt is not Format.table:
         report.print_unreadable(result.survey, console.err())

@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,6 +248,14 @@ def _m3_key_index_covers_flag(conn: Connection) -> None:
     conn.execute(text('CREATE INDEX ix_records_key_current ON records ("key", round_label, import_id, is_current)'))
 
 
+def _m4_decision_changes(conn: Connection) -> None:
+    """v4: decisions re-derived when a later import moves an area across the concentration threshold are kept
+    as history (issue 11; the table is concentration.py's)."""
+    from .concentration import create_table
+
+    create_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -259,6 +267,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: imports and records", _m1_initial),
     Migration(2, "records.is_current maintained at import time, summary index", _m2_current_flag),
     Migration(3, "supersession index covers records.is_current", _m3_key_index_covers_flag),
+    Migration(4, "decision_changes: re-derived concentration decisions", _m4_decision_changes),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -517,6 +526,13 @@ class Ledger:
     def _read(self) -> Iterator[Connection]:
         with self._errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    # For modules that keep their own table in the ledger (concentration.py): the same transactions.
+    def reading(self) -> AbstractContextManager[Connection]:
+        return self._read()
+
+    def writing(self) -> AbstractContextManager[Connection]:
+        return self._write()
 
     # -- schema --------------------------------------------------------------------------------------
     def _applied(self, conn: Connection) -> set[int]:

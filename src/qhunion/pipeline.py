@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +13,7 @@ from .findings import Finding
 from .intake import SheetLayout, Survey, read_survey
 from .plan import Proposal, formation_plan
 from .records import Record
-from .rules import Decision, classify
+from .rules import Decision, Members, classify
 from .ruleset import RuleSet
 from .timing import phase
 
@@ -57,9 +57,14 @@ def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetL
                                     {"missing": "、".join(BY_ID[m].label for m in missing)}))
 
 
-def decide_survey(survey: Survey, rs: RuleSet) -> Result:
+# What the ledger already holds of the survey's areas (`concentration.known_members`), asked once the records
+# are read: the concentration count is the area's, not the batch's (issue 11).
+Known = Callable[[list[Record]], Members]
+
+
+def decide_survey(survey: Survey, rs: RuleSet, known: Known | None = None) -> Result:
     with phase("classify"):
-        decisions = classify(survey.records, rs)
+        decisions = classify(survey.records, rs, known(survey.records) if known else None)
         layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
         for r, d in zip(survey.records, decisions, strict=True):
             if d.flags:
@@ -69,9 +74,10 @@ def decide_survey(survey: Survey, rs: RuleSet) -> Result:
     return Result(survey, decisions, plan, rs)
 
 
-def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True) -> Result:
+def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True,
+        known: Known | None = None) -> Result:
     """``keep_cells=False`` when no annotated workbook will be written: the rows as typed are then not kept,
     which is most of a large survey's memory."""
     with phase("intake"):  # includes "read", calamine's share
         survey = read_survey(inputs, encoding, keep_cells)
-    return decide_survey(survey, rs)
+    return decide_survey(survey, rs, known)
