@@ -305,11 +305,15 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
                 name = f"{row['prefecture']} {name}"
             if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
                 name += "（试点）"
+            if row.get("late"):
+                name += "（调查晚于 4 月底）"
             table.add_row(escape(name), *(_cell(c, row.get(c)) for c in columns),
                           end_section=i == len(data["rows"]) - 1, style="bold" if row is data["total"] else None)
         out.print(table)
     out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
               f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
+    for note in s.notes:
+        out.print(f"注：{note}", markup=False, highlight=False)
 
 
 def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:

@@ -402,6 +402,40 @@ class Tally:
     driver_members: int
     migrant_workers: int
     migrant_members: int
+    # Issue 11: rates over the enterprises that reported the part (a blank member count is not 0) …
+    reported_employees: int = 0
+    reported_drivers: int = 0
+    reported_migrant_workers: int = 0
+    # … and how many in-business enterprises left it blank.
+    unreported_members: int = 0
+    unreported_driver_members: int = 0
+    unreported_migrant_members: int = 0
+
+
+# (part, whole) whose rate counts only the enterprises that reported the part (issue 11).
+REPORTED = (("members", "employees"), ("driver_members", "drivers"), ("migrant_members", "migrant_workers"))
+
+
+def _reported_sums() -> list[Any]:
+    whole = [func.coalesce(func.sum(case((records.c[p].isnot(None), records.c[w]), else_=0)), 0)
+             for p, w in REPORTED]
+    blank = [func.coalesce(func.sum(case((and_(records.c[p].is_(None), records.c[w] > 0), 1), else_=0)), 0)
+             for p, w in REPORTED]
+    return [*whole, *blank]
+
+
+def _established_since(since: str) -> ColumnElement[bool]:
+    """Established records of enterprises whose record current at the end of round ``since`` was not (issue
+    11: 新建工会 counts enterprises that went from not established to established)."""
+    p = records.alias("p")
+    q = records.alias("q")
+    later = or_(q.c.round_label > p.c.round_label,
+                and_(q.c.round_label == p.c.round_label,
+                     or_(q.c.import_id > p.c.import_id, and_(q.c.import_id == p.c.import_id, q.c.id > p.c.id))))
+    p_current = ~select(q.c.id).where(q.c.key == p.c.key, q.c.round_label <= since, later).exists()
+    return and_(records.c.decision == "established",
+                select(p.c.id).where(p.c.key == records.c.key, p.c.round_label <= since,
+                                     p.c.decision != "established", p_current).exists())
 
 
 # What the ledger keeps of one enterprise: region, group, decision and the counts — nothing personal.
@@ -670,7 +704,7 @@ class Ledger:
 
     # -- the summary's query -------------------------------------------------------------------------
     def tally(self, prefecture: str | None = None, county: str | None = None, round_label: str | None = None,
-              anchor: bool = False) -> list[Tally]:
+              anchor: bool = False, established_since: str | None = None) -> list[Tally]:
         """Current records (or those current at the end of ``round_label``) within a region, grouped by county,
         decision, standalone requirement, group and responsible unions (and anchor): one grouped query. The
         grouping follows the summary index's column order, so SQLite reads that index alone, in order, with
@@ -679,7 +713,7 @@ class Ledger:
                                        "responsible")]
         if anchor:
             keys.append(records.c.anchor)
-        sums = [func.coalesce(func.sum(records.c[c]), 0) for c in COUNTS]
+        sums = [func.coalesce(func.sum(records.c[c]), 0) for c in COUNTS] + _reported_sums()
         stmt = select(*keys, func.count(), *sums)
         if round_label is None:
             stmt = stmt.where(CURRENT)
@@ -689,6 +723,8 @@ class Ledger:
                 known = "、".join(r for r in rounds if r) or "（没有，导入时请用 --round 标注轮次）"
                 raise UnknownRound(f"账本 {self.name} 中没有轮次“{round_label}”；已有的轮次：{known}")
             stmt = stmt.where(_current_as_of(round_label))
+        if established_since is not None:
+            stmt = stmt.where(_established_since(established_since))
         if prefecture is not None:
             stmt = stmt.where(records.c.prefecture == prefecture)
         if county is not None:
@@ -697,6 +733,13 @@ class Ledger:
             return [Tally(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6] if anchor else None,
                           *map(int, row[len(keys):]))
                     for row in conn.execute(stmt.group_by(*keys))]
+
+    def first_rounds(self) -> dict[tuple[str | None, str | None], str]:
+        """Each county's earliest round label (imports without a round left out): issue 11's late flag."""
+        with self._read() as conn:
+            return {(p, c): r for p, c, r in conn.execute(
+                select(records.c.prefecture, records.c.county, func.min(records.c.round_label))
+                .where(records.c.round_label != "").group_by(records.c.prefecture, records.c.county))}
 
     # -- checks --------------------------------------------------------------------------------------
     def verify(self) -> list[Check]:
