@@ -117,3 +117,18 @@ def test_a_new_ledger_is_not_created_just_to_read_the_count(cli: Cli, files: dic
     code, _, err = cli("classify", files["湟中一.csv"], "--db", db, "--no-workbook", "-f", "json")
     assert code == 0, err
     assert db.exists()  # made by the import itself, after the count was read from nothing
+
+
+def test_every_threshold_read_carries_its_clause_or_tool_default(cli: Cli, files: dict[str, Path]) -> None:
+    code, out, _ = cli("classify", files["湟中二.csv"], "--no-ledger", "--no-workbook", "-f", "json")
+    assert code == 0
+    record = next(r for r in json.loads(out)["records"] if r["name"] == HUANGZHONG[6][0])
+    params = {p["name"]: p for p in record["params"]}
+    # The parameter's own clause, not the decision's (this one is decided under 《工会法》第十一条).
+    assert params["standalone_vehicles"] == {"name": "standalone_vehicles", "value": 20, "unit": "辆",
+                                             "clause": "青总办〔2018〕19号 三（二）"}
+    assert params["industry_concentration"] == {"name": "industry_concentration", "value": 10, "unit": "家",
+                                                "tool_default": True}
+    assert params["industry_concentration_drivers"]["tool_default"] is True
+    assert "（本工具默认值，文件未规定）" in record["explanation"]
+    assert "本工具的理解" in record["reading"]

@@ -230,6 +230,10 @@ def explain(
             out.print()
         for line in report.explain_text(r, d, rs):
             out.print(line, markup=False)
+    if any(t.what == "carriers_in_county" for _, d in hits for t in d.terms):
+        from .concentration import NO_LEDGER_NOTE
+
+        out.print(f"注：{NO_LEDGER_NOTE}", markup=False)  # explain reads no ledger (issue 11)
 
 
 @app.command("rules")

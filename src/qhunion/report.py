@@ -182,6 +182,8 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
         "rule": d.rule, "clauses": list(d.clauses), "explanation": d.explanation, "proposal": d.proposal_shown,
         "responsible": "、".join(d.responsible), "follow_up": d.follow_up,
         "issues": [f.text for f in r.issues if f.severity is not Severity.INFO],
+        # Every threshold read, with its clause or tool_default (issue 11), and the tool's own reading.
+        "params": d.params, "reading": d.reading,
         # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
         "rule_set": d.ruleset,
     }

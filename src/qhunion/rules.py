@@ -33,6 +33,7 @@ class Term:
     param: str | None = None
     threshold: float | None = None
     default: bool = False  # the threshold is the tool's default, not the document's (issue 11)
+    clause: str = ""  # where the threshold comes from, e.g. 青总办〔2018〕19号 三（二）
     text: str = field(init=False, compare=False, repr=False)  # rendered once: terms are shared across rows
 
     def __post_init__(self) -> None:
@@ -41,16 +42,16 @@ class Term:
 
 @lru_cache(maxsize=65536, typed=True)
 def term(what: str, value: Any, op: str = "=", param: str | None = None, threshold: float | None = None,
-         default: bool = False) -> Term:
+         default: bool = False, clause: str = "") -> Term:
     """Terms are immutable and repeat across rows (职工 13 人 < 25 人): one shared object per distinct term
     keeps a national survey's decisions small."""
-    return Term(what, value, op, param, threshold, default)
+    return Term(what, value, op, param, threshold, default, clause)
 
 
 def pterm(rs: RuleSet, what: str, value: Any, op: str, pid: str) -> Term:
     """A term comparing with parameter ``pid``: its value and whether it is the tool's own default."""
     p = rs.parameters[pid]
-    return term(what, value, op, pid, p.value, p.tool_default)
+    return term(what, value, op, pid, p.value, p.tool_default, rs.cite(p.clauses[:1]))
 
 
 TERM_LABELS = {
@@ -118,7 +119,7 @@ class Decision:
                 if t.default:
                     entry["tool_default"] = True
                 else:
-                    entry["clause"] = self.citation
+                    entry["clause"] = t.clause
                 out.append(entry)
         return out
 
