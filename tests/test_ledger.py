@@ -101,7 +101,7 @@ def test_created_on_first_use_with_wal_and_current_schema(tmp_path: Path) -> Non
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4]
+        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5]
         columns = {row[1] for row in con.execute("PRAGMA table_info(records)")}
         indexes = {row[1] for row in con.execute("PRAGMA index_list(records)")}
     assert columns == set(records.c.keys())  # what the migrations build is what the queries expect

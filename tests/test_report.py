@@ -161,8 +161,9 @@ def test_annex_lists_every_enterprise_still_to_form(folder: Path, progress_doc: 
     data = summary_json(folder, "--region", "西宁")
     annex = table_rows(progress_doc.tables[-1])
     assert annex[0] == ["序号", "企业名称", "县（市、区）", "建会建议", "责任单位"]
-    assert len(annex) - 1 == data["total"]["to_form"] == 2
-    assert {r[1] for r in annex[1:]} == {"城北区挂靠运输有限公司", "城东区新兴物流有限公司"}
+    # 城北区挂靠运输有限公司 has registered vehicles only: 待核实, not required (issue 11, item 1)
+    assert len(annex) - 1 == data["total"]["to_form"] == 1
+    assert {r[1] for r in annex[1:]} == {"城东区新兴物流有限公司"}
     assert all(r[3] and r[4] for r in annex[1:])
 
 

@@ -100,7 +100,7 @@ def test_every_decision_cites_clauses_of_the_rule_set(rows: list[Record]) -> Non
         assert len(d.clauses) >= 1
         assert all(c in RS.clauses for c in d.clauses)
         assert d.citation and d.citation in d.explanation
-        assert d.explanation.endswith(f"→ {d.label}")
+        assert d.explanation.endswith(f"→ {d.label}" + (f"；{d.reading}" if d.reading else ""))
         assert d.ruleset == RS.stamp
 
 
@@ -137,14 +137,17 @@ def test_precedence_holds_over_any_survey(rows: list[Record]) -> None:
     carriers = count_small_carriers(rows, RS)
     limit = RS.param("industry_concentration")
     for r, d in zip(rows, classify(rows, RS), strict=True):
-        if r.status in {"注销", "吊销", "停业", "歇业"}:
+        if r.status in {"注销", "吊销"}:
             assert d.code == "excluded"
+        elif r.status in {"停业", "歇业"}:  # temporary: 暂缓, recheck next round (issue 11)
+            assert d.code == "deferred"
         elif r.has_union:
             assert d.code == "established"
-        if d.code == "industry":
-            assert is_carrier(r) and r.county and carriers[r.county] >= limit
+        if d.code == "industry" and d.rule == "concentrated":  # carriers, or their drivers, reach the count
+            assert is_carrier(r) and r.county
+            assert carriers[r.county] >= limit or any(t.what == "drivers_in_area" and t.op == ">=" for t in d.terms)
         if d.code == "unverified":
-            assert any(t.op == "missing" for t in d.terms)
+            assert d.missing
         if d.code in ("industry", "territorial", "joint") and d.rule != "anchor":
             assert not _over(d)
 

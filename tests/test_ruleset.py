@@ -53,13 +53,13 @@ def test_packaged_rule_set_is_hashed_and_versioned() -> None:
 def test_precedence_is_written_down_in_the_issue_order() -> None:
     rs = packaged()
     assert [(r.id, r.decision) for r in rs.rules] == [
-        ("closed", "excluded"), ("has-union", "established"), ("size", "standalone"),
-        ("size-unknown", "unverified"), ("anchor", "joint"), ("concentrated", "industry"),
-        ("individual-dispersed", "territorial"), ("small-other", "joint")]
+        ("closed", "excluded"), ("suspended", "deferred"), ("has-union", "established"), ("size", "standalone"),
+        ("size-unknown", "unverified"), ("association", "industry"), ("anchor", "joint"),
+        ("concentrated", "industry"), ("individual-dispersed", "territorial"), ("small-other", "joint")]
     assert set(IMPLEMENTED_RULES) == {r.id for r in rs.rules}
     assert rs.decisions == {"standalone": "单独建会", "joint": "联合建会", "industry": "行业工会覆盖",
                             "territorial": "属地覆盖", "established": "已建会", "excluded": "不纳入",
-                            "unverified": "待核实"}
+                            "unverified": "待核实", "deferred": "暂缓"}
 
 
 def test_parameters_have_value_unit_date_and_clause() -> None:
@@ -163,7 +163,7 @@ def test_unbalanced_braces(tmp_path: Path) -> None:
     ("value = 20\n", 'value = "20"\n', "parameters.standalone_vehicles.value”的值有误：应为数字"),
     ("value = 10\n", "value = 0\n", "parameters.industry_concentration.value”应为正数"),
     ("issued = 2018-04-08", 'issued = "2018年4月8日"', "meta.issued"),
-    ('decision = "industry"', 'decision = "sector"', "rules.concentrated.decision"),
+    ('decision = "industry"', 'decision = "sector"', "rules.association.decision"),
     ('id = "size-unknown"', 'id = "size-guess"', "size-guess"),
     ('group = "保安员"', 'group = "保洁员"', "responsibility.保洁员"),
     ('industry = "行业工会覆盖"\n', "", "decisions"),
@@ -252,7 +252,7 @@ def test_rules_prints_clauses_verbatim_parameters_and_version(cli: Cli) -> None:
         assert clause.text in lines, cid  # each quote whole, on a line of its own
         assert cid in out
     assert rs.stamp in out and rs.meta.version in out and rs.meta.document in out
-    for label in ("单独建会车辆数", "单独建会职工人数", "较集中区域的小型货运主体数"):
+    for label in ("单独建会车辆数", "单独建会职工人数", "较集中区域的小型货运企业数", "较集中区域的货车司机人数"):
         assert label in out
     for shown in ("20 辆", "25 人", "10 家", "60%"):
         assert shown in out

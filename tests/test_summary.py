@@ -138,9 +138,10 @@ def test_province_by_prefecture_first_round(ledger: Ledger) -> None:
     assert picked(rows[XN], COUNTS) == dict(zip(COUNTS.split(), [8, 1, 3, 0, 1, 1, 1, 1], strict=True))
     assert picked(rows[XN], UNION) == {"required": 2, "required_with_union": 1, "to_form": 1, "union_rate": 0.5}
     assert picked(rows[XN], WORK) == {
-        "employees": 115, "members": 40, "membership_rate": 0.3478,  # 40/115
-        "drivers": 76, "driver_members": 30, "driver_membership_rate": 0.3947,  # 30/76
-        "migrant_workers": 61, "migrant_members": 15, "migrant_membership_rate": 0.2459,  # 15/61
+        # Issue 11: rates over the enterprises that reported members (乙 alone), not blanks as 0.
+        "employees": 115, "members": 40, "membership_rate": 0.8,  # 40/50
+        "drivers": 76, "driver_members": 30, "driver_membership_rate": 0.8571,  # 30/35
+        "migrant_workers": 61, "migrant_members": 15, "migrant_membership_rate": 0.5,  # 15/30
         "migrant_target_gap": 22,  # ⌈0.6 × 61⌉ = 37, less 15
     }
     assert rows[XN]["pilot"] is True
@@ -187,9 +188,11 @@ def test_prefecture_region_lists_its_counties(ledger: Ledger) -> None:
         "enterprises": 5, "standalone": 1, "joint": 3, "industry": 0, "territorial": 0, "established": 1,
         "excluded": 0, "unverified": 0, "required": 2, "required_with_union": 1, "to_form": 1, "union_rate": 0.5}
     assert picked(rows["城北区"], WORK) == {
-        "employees": 113, "members": 40, "membership_rate": 0.354, "drivers": 71, "driver_members": 30,
-        "driver_membership_rate": 0.4225, "migrant_workers": 58, "migrant_members": 15,
-        "migrant_membership_rate": 0.2586, "migrant_target_gap": 20}  # ⌈34.8⌉ = 35, less 15
+        "employees": 113, "members": 40, "membership_rate": 0.8, "drivers": 71, "driver_members": 30,
+        "driver_membership_rate": 0.8571, "migrant_workers": 58, "migrant_members": 15,
+        "migrant_membership_rate": 0.5, "migrant_target_gap": 20}  # ⌈34.8⌉ = 35, less 15
+    # 甲 丙 癸 家政 left the member count blank: counted apart, not as 0 (issue 11).
+    assert rows["城北区"]["members_unreported"] == 4
     assert picked(rows["湟中区"], COUNTS + " employees drivers migrant_workers migrant_target_gap") == {
         "enterprises": 3, "standalone": 0, "joint": 0, "industry": 0, "territorial": 1, "established": 0,
         "excluded": 1, "unverified": 1, "employees": 2, "drivers": 5, "migrant_workers": 3,
@@ -211,11 +214,12 @@ def test_county_region_is_one_row(ledger: Ledger, region: str, county: str, ente
 def test_by_decision(ledger: Ledger) -> None:
     s = summarize(ledger, RS, by="decision", round_label="2018-04")
     rows = {r["decision"]: r for r in s.as_dict()["rows"]}
-    assert list(rows) == ["standalone", "joint", "industry", "territorial", "established", "excluded", "unverified"]
+    assert list(rows) == ["standalone", "joint", "industry", "territorial", "established", "excluded", "unverified",
+                          "deferred"]
     assert rows["standalone"]["label"] == "单独建会"
     assert {k: r["enterprises"] for k, r in rows.items()} == {
         "standalone": 2, "joint": 4, "industry": 0, "territorial": 1, "established": 2, "excluded": 1,
-        "unverified": 1}
+        "unverified": 1, "deferred": 0}
     assert picked(rows["standalone"], "employees drivers migrant_workers to_form") == {  # 甲, 壬
         "employees": 50, "drivers": 40, "migrant_workers": 30, "to_form": 2}
     assert picked(rows["excluded"], "enterprises employees required") == {"enterprises": 1, "employees": 0,
@@ -240,12 +244,15 @@ def test_by_responsible_union(ledger: Ledger) -> None:
         ("西宁市总工会", "货车司机", 6, True),  # 甲 乙 丙 丁 戊 己; prefectures in the gazetteer's order
         ("海北州总工会", "货车司机", 1, False),
         ("海西州总工会", "货车司机", 1, True),
+        ("省交通工会", "货车司机", 8, True),  # 五（二）'s pilot units: rows of their own (issue 11)
+        ("省经贸工会", "货车司机", 8, True),
         ("省电信工会", "快递员", 1, False),  # 五（三）: 快递员 — 省邮政工会、省电信工会, each with 庚
         ("省邮政工会", "快递员", 1, False),
         ("城北区总工会", "保安员", 1, False),  # 保安员: 所属地工会
         ("（未明确）", "家政服务员", 1, False),  # 五（三） names no union for 家政服务员
     ]
     assert data["total"]["enterprises"] == 11  # 庚 counted once in the total, under two unions in the rows
+    assert any("各行相加多于合计" in n for n in data["notes"])
 
 
 def test_by_anchor(ledger: Ledger) -> None:
@@ -263,11 +270,11 @@ def test_compare_rounds(ledger: Ledger) -> None:
     rows = rows_by_label(s)
     assert picked(rows["城北区"], "new_unions new_members new_driver_members new_migrant_members") == {
         "new_unions": 1, "new_members": 35, "new_driver_members": 28, "new_migrant_members": 14}
-    # 75/139 = 0.5396 now, 40/113 = 0.354 then; 建会率 2/3 now, 1/2 then.
-    assert rows["城北区"]["membership_rate_change"] == 0.1856
+    # Over the enterprises that reported members: 75/90 = 0.8333 now, 40/50 = 0.8 then; 建会率 2/3 now, 1/2 then.
+    assert rows["城北区"]["membership_rate_change"] == 0.0333
     assert rows["城北区"]["union_rate_change"] == 0.1667
     assert picked(rows["湟中区"], "new_unions new_members membership_rate_change union_rate_change") == {
-        "new_unions": 0, "new_members": 0, "membership_rate_change": 0.0, "union_rate_change": None}
+        "new_unions": 0, "new_members": 0, "membership_rate_change": None, "union_rate_change": None}
     assert s.as_dict()["total"]["new_unions"] == 1
 
 
@@ -329,8 +336,8 @@ def test_xlsx_has_table_and_charts(ledger_path: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as z:
         assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml"} <= set(z.namelist())
     ws = openpyxl.load_workbook(out)["汇总"]
-    assert ws.cell(1, 6).value == "企业数" and ws.cell(5, 1).value == "城北区" and ws.cell(5, 6).value == 6
-    assert ws.cell(9, 1).value == "合计" and ws.cell(9, 6).value == 9
+    assert ws.cell(1, 7).value == "企业数" and ws.cell(5, 1).value == "城北区" and ws.cell(5, 7).value == 6
+    assert ws.cell(9, 1).value == "合计" and ws.cell(9, 7).value == 9
     assert not list(tmp_path.glob(".~*"))  # written atomically: no temporary file left behind
 
 

@@ -39,7 +39,7 @@ from rule_cases.surveys import (
 SHEETS = ["判定结果", "建会方案", "汇总", "数据问题", "判定依据"]
 LEAD = ["来源文件", "工作表", "原行号"]
 LABELS = {"standalone": "单独建会", "joint": "联合建会", "industry": "行业工会覆盖", "territorial": "属地覆盖",
-          "established": "已建会", "excluded": "不纳入", "unverified": "待核实"}
+          "established": "已建会", "excluded": "不纳入", "unverified": "待核实", "deferred": "暂缓"}
 
 
 def sha256(path: Path) -> str:
@@ -161,7 +161,7 @@ def test_added_columns_say_what_to_do(annotated: Annotated) -> None:
     for n, row in enumerate(annotated.rows):
         got = out[FIRST_DATA_ROW + n]
         assert got["判定"] == LABELS[row.decision], row.values["企业名称"]
-        assert got["判定理由"].endswith(f"→ {got['判定']}")
+        assert f"→ {got['判定']}" in got["判定理由"]
         assert got["规则"] and got["依据条款"]
     rows = annotated.rows
 
@@ -170,10 +170,10 @@ def test_added_columns_say_what_to_do(annotated: Annotated) -> None:
 
     assert at("西宁顺达物流有限公司")["判定理由"].startswith("实际拥有车辆 22 辆 ≥ 20 辆")
     assert at("西宁顺达物流有限公司")["建会方案"] == "西宁顺达物流有限公司工会委员会"
-    assert at("西宁顺达物流有限公司")["责任单位"] == "西宁市总工会"
-    assert "暂按登记车辆数 22" in at("城北区挂靠运输有限公司")["数据问题"]
+    assert at("西宁顺达物流有限公司")["责任单位"] == "西宁市总工会（本工具的理解，见判定依据）"
+    assert "登记车辆数 22 含挂靠车辆" in at("城北区挂靠运输有限公司")["数据问题"]
     assert at("青海天路汽车运输有限公司")["下一步"] == "推动司机入会：已入会 12/40"
-    assert at("西宁朝阳货运有限公司")["建会方案"] == "朝阳物流园联合工会"
+    assert at("西宁朝阳货运有限公司")["建会方案"] == "建立朝阳物流园联合工会，或纳入城北区物流行业工会"
     assert at("大通县韩某某运输部")["建会方案"] == "大通县总工会（属地覆盖）"
     assert "职工人数未填" in at("大通县永顺运输有限公司")["数据问题"]
     assert "未明确家政服务员" in at("西宁金穗家庭服务有限公司")["责任单位"]
@@ -242,8 +242,8 @@ def test_summary_counts_and_chart(annotated: Annotated) -> None:
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
             if r[0] and not r[1] and r[0] != "市（州）"}
     expected = {label: sum(1 for r in annotated.rows if LABELS[r.decision] == label) for label in LABELS.values()}
-    assert expected == {"单独建会": 2, "联合建会": 4, "行业工会覆盖": 10, "属地覆盖": 1, "已建会": 1, "不纳入": 1,
-                        "待核实": 1}
+    assert expected == {"单独建会": 1, "联合建会": 4, "行业工会覆盖": 10, "属地覆盖": 1, "已建会": 1, "不纳入": 1,
+                        "待核实": 2, "暂缓": 0}
     for name in ("西宁市", "全部"):
         assert rows[name]["企业数"] == len(annotated.rows)
         assert {k: rows[name][k] for k in expected} == expected

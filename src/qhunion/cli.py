@@ -178,7 +178,12 @@ def classify(
 
     rs = _ruleset(rules)
     workbook = not no_workbook and (fmt is Format.table or output is None)
-    result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file))
+    known = None
+    if not no_ledger:
+        from .cli_ledger import ledger_members
+
+        known = ledger_members(db, rs)
+    result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:
@@ -195,6 +200,10 @@ def classify(
 
         with phase("ledger"):
             record_run(result, db, round_label, unit)
+    else:
+        from .cli_ledger import say_batch_only
+
+        say_batch_only(result)
     report_timings()
     if fmt is not Format.table:
         report.print_unreadable(result.survey, console.err())
@@ -253,6 +262,10 @@ def explain(
             out.print()
         for line in report.explain_text(r, d, rs):
             out.print(line, markup=False)
+    if any(t.what == "carriers_in_county" for _, d in hits for t in d.terms):
+        from .concentration import NO_LEDGER_NOTE
+
+        out.print(f"注：{NO_LEDGER_NOTE}", markup=False)  # explain reads no ledger (issue 11)
 
 
 @app.command("rules")

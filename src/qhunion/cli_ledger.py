@@ -6,7 +6,7 @@ not found, 4 ledger or output not writable). Heavy modules are imported inside t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +17,8 @@ import typer
 if TYPE_CHECKING:
     from .ledger import Check, ImportInfo, ImportOutcome, Ledger
     from .pipeline import Result
+    from .records import Record
+    from .rules import Members
     from .ruleset import RuleSet
     from .summary import Summary
 
@@ -87,7 +89,47 @@ def _open(db: str | None, create: bool) -> Iterator[Ledger]:
         yield ledger
 
 
-# ── classify's hook ──────────────────────────────────────────────────────────────────────────────────
+# ── classify's hooks ─────────────────────────────────────────────────────────────────────────────────
+def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Members]:
+    """What the ledger holds of the areas a classify run touches (issue 11: concentration is the county's).
+    A ledger that does not exist yet holds nothing."""
+    from .concentration import known_members
+    from .ledger import Ledger, LedgerMissing
+
+    def known(records: list[Record]) -> Members:
+        with _guard():
+            try:
+                ledger = Ledger(db, create=False)
+            except LedgerMissing:
+                return {}
+            with ledger:
+                return known_members(ledger, rs, records)
+
+    return known
+
+
+def settle_concentration(ledger: Ledger, result: Result) -> None:
+    """After an import: re-decide the areas' earlier records whose count it moved, and say so."""
+    from . import console
+    from .concentration import change_lines, settle
+    from .rules import area_of
+
+    rs = result.ruleset
+    changes = settle(ledger, rs, {a for r in result.survey.records if (a := area_of(r, rs))})
+    for line in change_lines(changes, rs):
+        console.err().print(line, markup=False, highlight=False)
+
+
+def say_batch_only(result: Result) -> None:
+    """--no-ledger: where a decision read the concentration count, say it covers only the given files."""
+    from . import console
+    from .concentration import NO_LEDGER_NOTE
+
+    if any(t.what == "carriers_in_county" for d in result.decisions for t in d.terms):
+        console.err().print(NO_LEDGER_NOTE, markup=False, highlight=False)
+
+
+
 def record_run(result: Result, db: str | None, round_label: str | None, unit: str | None) -> None:
     """Record a classify run in the ledger (one import per readable file) and say so in one line."""
     import re
@@ -102,6 +144,7 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
     with _open(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes), markup=False, highlight=False)
+        settle_concentration(ledger, result)
 
 
 def _when(info: ImportInfo) -> str:
@@ -267,11 +310,15 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
                 name = f"{row['prefecture']} {name}"
             if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
                 name += "（试点）"
+            if row.get("late"):
+                name += "（调查晚于 4 月底）"
             table.add_row(escape(name), *(_cell(c, row.get(c)) for c in columns),
                           end_section=i == len(data["rows"]) - 1, style="bold" if row is data["total"] else None)
         out.print(table)
     out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
               f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
+    for note in s.notes:
+        out.print(f"注：{note}", markup=False, highlight=False)
 
 
 def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:

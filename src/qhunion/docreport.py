@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chart import FontSearch, find_cjk_font, rate_chart
+from .summary import column_labels
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -286,18 +287,10 @@ def _closing(doc: Document, unit: str, day: Any) -> None:
     para(doc, f"{day.year}年{day.month}月{day.day}日", align="right")
 
 
-def _labels(rs: RuleSet) -> dict[str, str]:
-    from .summary import column_labels
-
-    labels = column_labels(rs)
-    labels["migrant_target_gap"] = f"距{rs.parameters['migrant_target'].shown}目标尚需入会农民工"
-    return labels
-
-
 # ── The two reports ──────────────────────────────────────────────────────────────────────────────────
 def progress_document(d: ProgressData, rs: RuleSet, font: FontSearch | None = None) -> Document:
     doc = new_document()
-    labels = _labels(rs)
+    labels = column_labels(rs)
     scope, name = d.scope, d.unit.removesuffix("总工会")
     t = d.counties["total"]
     when = f"截至 {d.round_label} 轮调查" if d.round_label else "截至目前"
@@ -361,7 +354,7 @@ def progress_document(d: ProgressData, rs: RuleSet, font: FontSearch | None = No
 
 def pilot_document(d: PilotData, rs: RuleSet, font: FontSearch | None = None) -> Document:
     doc = new_document()
-    labels = _labels(rs)
+    labels = column_labels(rs)
     name = d.unit.removesuffix("总工会")
     para(doc, f"关于{name}推动货车司机等群体入会试点工作情况的报告", TITLE_STYLE)
     para(doc, "")

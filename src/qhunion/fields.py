@@ -77,6 +77,13 @@ FIELDS: tuple[Field, ...] = (
           "职工中的货车司机人数", example=24),
     Field("migrant_workers", "农民工人数", Kind.COUNT,
           "职工中的农民工人数", example=18),
+    # 三（一）“用工形式、劳动关系”: who works for the firm without a labour relation to it (issue 11).
+    Field("attached_drivers", "挂靠司机人数", Kind.COUNT,
+          "车辆挂靠在本企业、与企业没有劳动关系的司机人数", example=0),
+    Field("dispatched_workers", "劳务派遣人数", Kind.COUNT,
+          "由劳务派遣单位派到本企业工作的人数", example=0),
+    Field("platform_drivers", "平台派单司机人数", Kind.COUNT,
+          "通过物流平台接单、与企业没有劳动关系的司机人数", example=0),
     Field("has_union", "是否已建工会", Kind.BOOL,
           "是 / 否", example="是"),
     Field("union_name", "工会名称", Kind.TEXT,

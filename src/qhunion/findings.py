@@ -82,7 +82,7 @@ CATALOGUE: dict[str, Kind] = {
         Kind("code-region", N, "登记地与经营地不同", "信用代码的登记地为{registered}，与所填经营地{declared}不同"),
         Kind("code-type", N, "按信用代码推定类型", "未填主体类型，按信用代码第 2 位推定为“{kind}”"),
         # Rules
-        Kind("registered-only", W, "仅有登记车辆数", "未填实际拥有车辆数，暂按登记车辆数 {value} 判定，请核实实际拥有数"),
+        Kind("registered-only", W, "仅有登记车辆数", "未填实际拥有车辆数；登记车辆数 {value} 含挂靠车辆，不能据以单独建会，请补填实际拥有数"),
         Kind("unverified", W, "待核实", "{missing}未填，可能达到单独建会标准，请补填后重新判定"),
         # Places and values as people write them (branch places, issue 10 items 6-7)
         Kind("region-town", N, "按乡镇推定县", "{town}属于{current}，已按{current}统计"),

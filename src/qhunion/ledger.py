@@ -35,7 +35,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,6 +262,14 @@ def _m4_county_round_index(conn: Connection) -> None:
     ROUND_INDEX.create(conn)
 
 
+def _m5_decision_changes(conn: Connection) -> None:
+    """v5: decisions re-derived when a later import moves an area across the concentration threshold are kept
+    as history (issue 11; the table is concentration.py's)."""
+    from .concentration import create_table
+
+    create_table(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -274,6 +282,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "records.is_current maintained at import time, summary index", _m2_current_flag),
     Migration(3, "supersession index covers records.is_current", _m3_key_index_covers_flag),
     Migration(4, "index of the rounds each county surveyed in", _m4_county_round_index),
+    Migration(5, "decision_changes: re-derived concentration decisions", _m5_decision_changes),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -409,6 +418,40 @@ class Tally:
     driver_members: int
     migrant_workers: int
     migrant_members: int
+    # Issue 11: rates over the enterprises that reported the part (a blank member count is not 0) …
+    reported_employees: int = 0
+    reported_drivers: int = 0
+    reported_migrant_workers: int = 0
+    # … and how many in-business enterprises left it blank.
+    unreported_members: int = 0
+    unreported_driver_members: int = 0
+    unreported_migrant_members: int = 0
+
+
+# (part, whole) whose rate counts only the enterprises that reported the part (issue 11).
+REPORTED = (("members", "employees"), ("driver_members", "drivers"), ("migrant_members", "migrant_workers"))
+
+
+def _reported_sums() -> list[Any]:
+    whole = [func.coalesce(func.sum(case((records.c[p].isnot(None), records.c[w]), else_=0)), 0)
+             for p, w in REPORTED]
+    blank = [func.coalesce(func.sum(case((and_(records.c[p].is_(None), records.c[w] > 0), 1), else_=0)), 0)
+             for p, w in REPORTED]
+    return [*whole, *blank]
+
+
+def _established_since(since: str) -> ColumnElement[bool]:
+    """Established records of enterprises whose record current at the end of round ``since`` was not (issue
+    11: 新建工会 counts enterprises that went from not established to established)."""
+    p = records.alias("p")
+    q = records.alias("q")
+    later = or_(q.c.round_label > p.c.round_label,
+                and_(q.c.round_label == p.c.round_label,
+                     or_(q.c.import_id > p.c.import_id, and_(q.c.import_id == p.c.import_id, q.c.id > p.c.id))))
+    p_current = ~select(q.c.id).where(q.c.key == p.c.key, q.c.round_label <= since, later).exists()
+    return and_(records.c.decision == "established",
+                select(p.c.id).where(p.c.key == records.c.key, p.c.round_label <= since,
+                                     p.c.decision != "established", p_current).exists())
 
 
 @dataclass(frozen=True)
@@ -541,7 +584,10 @@ class Ledger:
             return f"账本 {self.name} 被另一个 qhunion 占用超过 {BUSY_TIMEOUT_S} 秒，请等它结束后重试"
         if "unable to open" in low or "readonly" in low or "read-only" in low:
             return f"无法写入账本 {self.name}（没有写入权限或文件夹不可用），请检查后重试或用 --db 换一个位置"
-        if "not a database" in low or "malformed" in low:
+        if "malformed" in low:
+            return (f"账本 {self.name} 已损坏（SQLite 报告数据库结构损坏），本次未写入任何内容；请用 qhunion ledger verify "
+                    "检查，并从备份恢复或用 --db 另选账本")
+        if "not a database" in low:
             return f"{self.name} 不是完好的 qhunion 账本（文件损坏或不是 SQLite 数据库），请用 --db 指定正确的账本"
         if m := re.search(r"no such (table|column|index): ?(\S+)", message):
             what = {"table": "数据表", "column": "数据列", "index": "索引"}[m[1]]
@@ -582,6 +628,13 @@ class Ledger:
     def _read(self) -> Iterator[Connection]:
         with self._errors(), self.engine.connect() as conn, conn.begin():
             yield conn
+
+    # For modules that keep their own table in the ledger (concentration.py): the same transactions.
+    def reading(self) -> AbstractContextManager[Connection]:
+        return self._read()
+
+    def writing(self) -> AbstractContextManager[Connection]:
+        return self._write()
 
     # -- schema --------------------------------------------------------------------------------------
     def _applied(self, conn: Connection) -> set[int]:
@@ -727,7 +780,7 @@ class Ledger:
 
     # -- the summary's query -------------------------------------------------------------------------
     def tally(self, prefecture: str | None = None, county: str | None = None, round_label: str | None = None,
-              anchor: bool = False) -> list[Tally]:
+              anchor: bool = False, established_since: str | None = None) -> list[Tally]:
         """Current records (or those current at the end of ``round_label``) within a region, grouped by county,
         decision, standalone requirement, group and responsible unions (and anchor): one grouped query. The
         grouping follows the summary index's column order, so SQLite reads that index alone, in order, with
@@ -736,7 +789,7 @@ class Ledger:
                                        "responsible")]
         if anchor:
             keys.append(records.c.anchor)
-        sums = [func.coalesce(func.sum(records.c[c]), 0) for c in COUNTS]
+        sums = [func.coalesce(func.sum(records.c[c]), 0) for c in COUNTS] + _reported_sums()
         stmt = select(*keys, func.count(), *sums)
         if round_label is None:
             stmt = stmt.where(CURRENT)
@@ -746,6 +799,8 @@ class Ledger:
                 known = "、".join(r for r in rounds if r) or "（没有，导入时请用 --round 标注轮次）"
                 raise UnknownRound(f"账本 {self.name} 中没有轮次“{round_label}”；已有的轮次：{known}")
             stmt = stmt.where(_current_as_of(round_label))
+        if established_since is not None:
+            stmt = stmt.where(_established_since(established_since))
         if prefecture is not None:
             stmt = stmt.where(records.c.prefecture == prefecture)
         if county is not None:
@@ -788,6 +843,12 @@ class Ledger:
             for pref, cty, label in conn.execute(stmt):
                 out.setdefault((pref, cty), []).append(label or "")
         return out
+    def first_rounds(self) -> dict[tuple[str | None, str | None], str]:
+        """Each county's earliest round label (imports without a round left out): issue 11's late flag."""
+        with self._read() as conn:
+            return {(p, c): r for p, c, r in conn.execute(
+                select(records.c.prefecture, records.c.county, func.min(records.c.round_label))
+                .where(records.c.round_label != "").group_by(records.c.prefecture, records.c.county))}
 
     # -- checks --------------------------------------------------------------------------------------
     def verify(self) -> list[Check]:

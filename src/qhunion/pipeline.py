@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +14,7 @@ from .headers import Mapping
 from .intake import SheetLayout, Survey, read_survey
 from .plan import Proposal, formation_plan
 from .records import Record
-from .rules import Decision, classify
+from .rules import Decision, Members, classify
 from .ruleset import RuleSet
 from .timing import phase
 
@@ -51,16 +51,21 @@ def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetL
             r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
                                     col.header if col else None, str(r.vehicles_registered)))
         elif flag == "unverified":
-            missing = [t.what for t in d.terms if t.op == "missing"]
+            missing = d.missing
             col = mapped.get(missing[0])
             r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
                                     col.header if col else BY_ID[missing[0]].label, None,
                                     {"missing": "、".join(BY_ID[m].label for m in missing)}))
 
 
-def decide_survey(survey: Survey, rs: RuleSet) -> Result:
+# What the ledger already holds of the survey's areas (`concentration.known_members`), asked once the records
+# are read: the concentration count is the area's, not the batch's (issue 11).
+Known = Callable[[list[Record]], Members]
+
+
+def decide_survey(survey: Survey, rs: RuleSet, known: Known | None = None) -> Result:
     with phase("classify"):
-        decisions = classify(survey.records, rs)
+        decisions = classify(survey.records, rs, known(survey.records) if known else None)
         layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
         for r, d in zip(survey.records, decisions, strict=True):
             if d.flags:
@@ -71,9 +76,10 @@ def decide_survey(survey: Survey, rs: RuleSet) -> Result:
 
 
 def run(inputs: Iterable[str | Path], rs: RuleSet, encoding: str | None = None, keep_cells: bool = True,
-        mapping: Mapping | None = None) -> Result:
+        mapping: Mapping | None = None, known: Known | None = None) -> Result:
     """``keep_cells=False`` when no annotated workbook will be written: the rows as typed are then not kept,
-    which is most of a large survey's memory."""
+    which is most of a large survey's memory. ``mapping``: the user's --map; ``known``: what the ledger holds
+    of the counties concerned (concentration is the county's)."""
     with phase("intake"):  # includes "read", calamine's share
         survey = read_survey(inputs, encoding, keep_cells, mapping)
-    return decide_survey(survey, rs)
+    return decide_survey(survey, rs, known)

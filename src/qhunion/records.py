@@ -47,6 +47,9 @@ class Record:
     driver_members: int | None = None
     migrant_members: int | None = None
     anchor: str | None = None
+    attached_drivers: int | None = None
+    dispatched_workers: int | None = None
+    platform_drivers: int | None = None
     issues: list[Finding] = field(default_factory=list)
 
     @property

@@ -18,7 +18,7 @@ from .pipeline import Result
 from .privacy import looks_personal, mask, mask_optional
 from .records import Record
 from .rules import Decision
-from .ruleset import DECISION_CODES, RuleSet
+from .ruleset import DECISION_CODES, TOOL_DEFAULT, RuleSet
 
 # CSV opened in Excel runs a cell starting with these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -215,8 +215,10 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
         "credit_code": None if code is None or looks_personal(code) else mask(code),
         "prefecture": r.prefecture, "county": r.county, "decision": d.code, "decision_label": d.label,
         "rule": d.rule, "clauses": list(d.clauses), "explanation": mask(d.explanation),
-        "proposal": mask(d.proposal), "responsible": "、".join(d.responsible), "follow_up": mask(d.follow_up),
+        "proposal": mask(d.proposal_shown), "responsible": "、".join(d.responsible), "follow_up": mask(d.follow_up),
         "issues": [mask(f.text) for f in r.issues if f.severity is not Severity.INFO],
+        # Every threshold read, with its clause or tool_default (issue 11), and the tool's own reading.
+        "params": d.params, "reading": d.reading,
         # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
         "rule_set": d.ruleset,
     }
@@ -269,10 +271,15 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
              f"理由：{d.explanation}"]
     if d.thresholds:
         lines.append("读取的标准：" + "；".join(
-            f"{rs.parameters[p].label} {rs.parameters[p].shown}" for p in d.thresholds))
+            f"{rs.parameters[p].label} {rs.parameters[p].shown}"
+            + (TOOL_DEFAULT if rs.parameters[p].tool_default else "") for p in d.thresholds))
+    if d.reading:
+        lines.append(f"本工具的理解：{d.reading}")
     if d.proposal:
-        lines.append(f"建会方案：{d.proposal}")
-    lines.append(f"责任单位：{'、'.join(d.responsible) or d.responsible_note or '未明确'}")
+        lines.append(f"建会方案：{d.proposal_shown}")
+    units = "、".join(d.responsible)
+    note = f"（{d.responsible_note}）" if units and d.responsible_note else ""
+    lines.append(f"责任单位：{units or d.responsible_note or '未明确'}{note}")
     if d.follow_up:
         lines.append(f"下一步：{d.follow_up}")
     lines.append("依据条款：")

@@ -17,7 +17,7 @@ from . import values
 from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
 from .records import Record
 from .regions import gazetteer
-from .ruleset import Rule, RuleSet
+from .ruleset import TOOL_DEFAULT, TOOL_READING, Rule, RuleSet
 from .text import fold
 
 OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填", "unknown": "不明"}
@@ -32,6 +32,8 @@ class Term:
     op: str = "="  # see OPS; "missing" is a blank count that could decide, "unknown" a fact that cannot be known
     param: str | None = None
     threshold: float | None = None
+    default: bool = False  # the threshold is the tool's default, not the document's (issue 11)
+    clause: str = ""  # where the threshold comes from, e.g. 青总办〔2018〕19号 三（二）
     text: str = field(init=False, compare=False, repr=False)  # rendered once: terms are shared across rows
 
     def __post_init__(self) -> None:
@@ -39,21 +41,31 @@ class Term:
 
 
 @lru_cache(maxsize=65536, typed=True)
-def term(what: str, value: Any, op: str = "=", param: str | None = None, threshold: float | None = None) -> Term:
+def term(what: str, value: Any, op: str = "=", param: str | None = None, threshold: float | None = None,
+         default: bool = False, clause: str = "") -> Term:
     """Terms are immutable and repeat across rows (职工 13 人 < 25 人): one shared object per distinct term
     keeps a national survey's decisions small."""
-    return Term(what, value, op, param, threshold)
+    return Term(what, value, op, param, threshold, default, clause)
+
+
+def pterm(rs: RuleSet, what: str, value: Any, op: str, pid: str) -> Term:
+    """A term comparing with parameter ``pid``: its value and whether it is the tool's own default."""
+    p = rs.parameters[pid]
+    return term(what, value, op, pid, p.value, p.tool_default, rs.cite(p.clauses[:1]))
 
 
 TERM_LABELS = {
     "vehicles_owned": ("实际拥有车辆", "辆"),
-    "vehicles_registered": ("未填实际拥有车辆，暂按登记车辆", "辆"),
+    "vehicles_registered": ("登记车辆（含挂靠）", "辆"),
     "employees": ("职工", "人"),
     "status": ("经营状况", ""),
     "union": ("已建工会", ""),
     "anchor": ("依托", ""),
     "entity_type": ("主体类型", ""),
-    "carriers_in_county": ("本县（市、区）未依托平台的小型货运主体", "家"),
+    "carriers_in_county": ("本区域未建会、未依托平台园区市场的小型货运企业", "家"),
+    "drivers_in_area": ("其货车司机", "人"),
+    "members_to_transfer": ("待接转会员", "人"),
+    "attached_drivers": ("挂靠司机", "人"),
 }
 
 
@@ -70,7 +82,15 @@ class Decision:
     responsible: tuple[str, ...]
     ruleset: str
     flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
-    # Where `responsible` is empty: why (家政服务员: 五（三） names no union), from the rule set's note.
+    reading: str = ""  # the tool's own reading the decision rests on
+    alternative: str = ""  # a second route the text allows, e.g. 纳入城北区物流行业工会
+
+    @property
+    def proposal_shown(self) -> str:
+        """建立朝阳物流园联合工会，或纳入城北区物流行业工会 — `proposal` alone names the union (the plan's key)."""
+        return f"建立{self.proposal}，或{self.alternative}" if self.proposal and self.alternative else self.proposal
+    # Where `responsible` is empty: why (家政服务员: 五（三） names no union), from the rule set's note; where
+    # the unit is the tool's reading of the text (货车司机, 保安员), that reading.
     responsible_note: str = ""
 
     @property
@@ -84,9 +104,30 @@ class Decision:
         return {t.param: t.threshold for t in self.terms if t.param and t.threshold is not None}
 
     @property
+    def missing(self) -> list[str]:
+        """The fields whose blank keeps the decision open (a registered count over the threshold leaves the
+        owned count missing)."""
+        return missing_fields(self.terms)
+
+    @property
+    def params(self) -> list[dict[str, Any]]:
+        """Each threshold read, with its clause or ``tool_default: true`` (issue 11)."""
+        out: list[dict[str, Any]] = []
+        for t in self.terms:
+            if t.param and t.threshold is not None and all(p["name"] != t.param for p in out):
+                entry: dict[str, Any] = {"name": t.param, "value": t.threshold, "unit": _UNITS.get(t.param, "")}
+                if t.default:
+                    entry["tool_default"] = True
+                else:
+                    entry["clause"] = t.clause
+                out.append(entry)
+        return out
+
+    @property
     def explanation(self) -> str:
         """实际拥有车辆 22 辆 ≥ 20 辆（青总办〔2018〕19号 三（二））→ 单独建会"""
-        return f"{'，'.join(t.text for t in self.terms)}（{self.citation}）→ {self.label}"
+        tail = f"；{self.reading}" if self.reading else ""
+        return f"{'，'.join(t.text for t in self.terms)}（{self.citation}）→ {self.label}{tail}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -95,23 +136,37 @@ class Decision:
             "rule": self.rule,
             "clauses": list(self.clauses),
             "explanation": self.explanation,
-            "proposal": self.proposal,
+            "proposal": self.proposal_shown,
             "responsible": "、".join(self.responsible),
             "follow_up": self.follow_up,
             "thresholds": self.thresholds,
+            "params": self.params,
+            "reading": self.reading,
             "inputs": self.inputs,
             "rule_set": self.ruleset,
         }
 
 
+_UNITS = {"standalone_vehicles": "辆", "standalone_employees": "人", "industry_concentration": "家",
+          "industry_concentration_drivers": "人"}
+
+
+def missing_fields(terms: Iterable[Term]) -> list[str]:
+    return ["vehicles_owned" if t.op == "registered" else t.what for t in terms if t.op in ("missing", "registered")]
+
+
 def render_term(t: Term) -> str:
     label, unit = TERM_LABELS.get(t.what, (BY_ID[t.what].label if t.what in BY_ID else t.what, ""))
     thr = "" if t.threshold is None else f"{t.threshold:g}"
+    mark = TOOL_DEFAULT if t.default else ""
     if t.op == "missing":
         # The threshold the blank count could still reach is what makes the row 待核实: say it.
-        return f"{label}未填，可能 ≥ {thr} {unit}" if thr else f"{label}未填"
+        return f"{label}未填，可能 ≥ {thr} {unit}{mark}" if thr else f"{label}未填"
+    if t.op == "registered":
+        # Registered counts include 挂靠 vehicles: they can rule the vehicle test out, never in.
+        return f"登记车辆 {t.value} 辆（含挂靠）≥ {thr} {unit}，实际拥有车辆未填"
     if t.what == "carriers_in_county" and t.op == "unknown":
-        return f"所在县（市、区）不明，无法按较集中区域（≥ {thr} {unit}）判断"
+        return f"所在县（市、区）不明，无法按较集中区域（≥ {thr} {unit}{mark}）判断"
     if t.what == "union":
         return f"已建工会“{t.value}”" if isinstance(t.value, str) else "已建工会"
     if t.what == "anchor":
@@ -120,10 +175,11 @@ def render_term(t: Term) -> str:
         return f"{label}为“{t.value}”"
     if t.op == "=":
         return f"{label} {t.value} {unit}".rstrip()
-    return f"{label} {t.value} {unit} {OPS[t.op]} {thr} {unit}".rstrip()
+    return f"{label} {t.value} {unit} {OPS[t.op]} {thr} {unit}{mark}".rstrip()
 
 
-CLOSED = frozenset({"停业", "歇业", "注销", "吊销"})
+CLOSED = frozenset({"注销", "吊销"})
+SUSPENDED = frozenset({"停业", "歇业"})  # temporary: 暂缓 and recheck next round (issue 11)
 
 
 def is_carrier(r: Record) -> bool:
@@ -132,10 +188,9 @@ def is_carrier(r: Record) -> bool:
 
 
 def vehicles(r: Record) -> tuple[str, int | None]:
-    """Vehicles actually owned; the registered count only when owned is blank (and the decision says so)."""
-    if r.vehicles_owned is not None or r.vehicles_registered is None:
-        return "vehicles_owned", r.vehicles_owned
-    return "vehicles_registered", r.vehicles_registered
+    """Vehicles actually owned (实际拥有, 三（二）). A registered count includes 挂靠 vehicles, so it is never
+    read as owned: it only rules the vehicle test out (see `_size_terms`)."""
+    return "vehicles_owned", r.vehicles_owned
 
 
 def named(text: str | None) -> str | None:
@@ -147,6 +202,11 @@ def named(text: str | None) -> str | None:
     if folded in values.MISSING or folded in values.ZERO or values.parse_bool(text)[0] is False:
         return None
     return text
+
+
+def is_association(text: str | None) -> bool:
+    """行业协会 or 商会: the document ties them to the industry union (三（二）“依托本地物流货运行业协会”)."""
+    return bool(text) and ("协会" in (text or "") or "商会" in (text or ""))
 
 
 def anchor_of(r: Record) -> str | None:
@@ -168,7 +228,16 @@ Step = Callable[[Record, RuleSet, dict[str, Any]], tuple[Term, ...] | None]
 
 
 def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
-    return (term("status", r.status),) if r.status in CLOSED else None
+    if r.status not in CLOSED:
+        return None
+    terms = [term("status", r.status)]
+    if r.members and (r.has_union or named(r.union_name)):
+        terms.append(term("members_to_transfer", r.members))
+    return tuple(terms)
+
+
+def _suspended(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    return (term("status", r.status),) if r.status in SUSPENDED else None
 
 
 def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
@@ -187,16 +256,21 @@ def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[Te
     missing: list[Term] = []
     checks = [("standalone_employees", "employees", r.employees)]
     if is_carrier(r):  # 三（二）: the vehicle rule is for freight carriers only
-        what, count = vehicles(r)
-        checks.insert(0, ("standalone_vehicles", what, count))
+        checks.insert(0, ("standalone_vehicles", "vehicles_owned", r.vehicles_owned))
     for pid, what, value in checks:
-        limit = rs.param(pid)
-        if value is None:
-            missing.append(term(what, None, "missing", pid, limit))
-        elif value >= limit:
-            over.append(term(what, value, ">=", pid, limit))
+        if value is None and what == "vehicles_owned" and r.vehicles_registered is not None:
+            # Owned ≤ registered: a registered count under the threshold rules the vehicle test out; one at or
+            # over it leaves the owned count unknown (挂靠 vehicles are registered, not owned).
+            if r.vehicles_registered < rs.param(pid):
+                under.append(pterm(rs, "vehicles_registered", r.vehicles_registered, "<", pid))
+            else:
+                missing.append(pterm(rs, "vehicles_registered", r.vehicles_registered, "registered", pid))
+        elif value is None:
+            missing.append(pterm(rs, what, None, "missing", pid))
+        elif value >= rs.param(pid):
+            over.append(pterm(rs, what, value, ">=", pid))
         else:
-            under.append(term(what, value, "<", pid, limit))
+            under.append(pterm(rs, what, value, "<", pid))
     return over, under, missing
 
 
@@ -221,6 +295,16 @@ def _small(r: Record, rs: RuleSet) -> tuple[Term, ...]:
     return tuple(_size_terms(r, rs)[1])
 
 
+def _association(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+    # A carrier relying on an association (or an association itself) goes the industry-union route.
+    anchor = anchor_of(r)
+    if not (is_carrier(r) and anchor and (is_association(anchor) or r.entity_type == "行业协会")):
+        return None
+    if not named(r.anchor):
+        return (term("entity_type", r.entity_type), *_small(r, rs))
+    return (*_small(r, rs), term("anchor", anchor))
+
+
 def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
     anchor = anchor_of(r)
     if not anchor:
@@ -230,23 +314,51 @@ def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | N
     return (*_small(r, rs), term("anchor", anchor))
 
 
+def area_of(r: Record, rs: RuleSet) -> str | None:
+    """The “区域” of 三（二）'s concentration rule: the county by default, the prefecture at that level."""
+    return r.prefecture if rs.concentration.level == "prefecture" else r.county
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The small carriers the concentration rule counts in one area, and their truck drivers."""
+
+    carriers: int = 0
+    drivers: int = 0
+
+    def concentrated(self, rs: RuleSet) -> bool:
+        # “货运企业和货车司机较集中”: either count at its threshold (both thresholds are tool defaults).
+        return (self.carriers >= rs.param("industry_concentration")
+                or self.drivers >= rs.param("industry_concentration_drivers"))
+
+
+def _area_terms(area: Area, rs: RuleSet, over: bool) -> tuple[Term, ...]:
+    c_op = ">=" if area.carriers >= rs.param("industry_concentration") else "<"
+    d_op = ">=" if area.drivers >= rs.param("industry_concentration_drivers") else "<"
+    terms = [pterm(rs, "carriers_in_county", area.carriers, c_op, "industry_concentration")]
+    if not over or d_op == ">=":
+        terms.append(pterm(rs, "drivers_in_area", area.drivers, d_op, "industry_concentration_drivers"))
+    if over and c_op == "<":
+        terms.pop(0)
+    return tuple(terms)
+
+
 def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
-    if not is_carrier(r) or not r.county:
+    where = area_of(r, rs)
+    if not is_carrier(r) or not where:
         return None
-    count = ctx["carriers"].get(r.county, 0)
-    limit = rs.param("industry_concentration")
-    if count >= limit:
-        return (*_small(r, rs), term("carriers_in_county", count, ">=", "industry_concentration", limit))
+    area = ctx["areas"].get(where, Area())
+    if area.concentrated(rs):
+        return (*_small(r, rs), *_area_terms(area, rs, True))
     return None
 
 
 def _dispersed_terms(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
-    limit = rs.param("industry_concentration")
-    if not r.county:
+    where = area_of(r, rs)
+    if not where:
         # Without a county there is nothing to count: do not claim “0 家 < 10 家”.
-        return (term("carriers_in_county", None, "unknown", "industry_concentration", limit),)
-    count = ctx["carriers"].get(r.county, 0)
-    return (term("carriers_in_county", count, "<", "industry_concentration", limit),)
+        return (pterm(rs, "carriers_in_county", None, "unknown", "industry_concentration"),)
+    return _area_terms(ctx["areas"].get(where, Area()), rs, False)
 
 
 def _individual(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
@@ -263,9 +375,11 @@ def _other(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
 
 STEPS: dict[str, Step] = {
     "closed": _closed,
+    "suspended": _suspended,
     "has-union": _has_union,
     "size": _size,
     "size-unknown": _size_unknown,
+    "association": _association,
     "anchor": _anchor,
     "concentrated": _concentrated,
     "individual-dispersed": _individual,
@@ -305,24 +419,52 @@ def responsible(r: Record, rs: RuleSet) -> tuple[str, ...]:
     return tuple(u.format(**fill) for u in spec.unions)
 
 
+def responsible_reading(r: Record, rs: RuleSet) -> str:
+    """Where the responsible unit is the tool's reading of the text (货车司机, 保安员), that reading."""
+    spec = rs.responsibility_for(r.group)
+    return spec.reading if spec is not None else ""
+
+
 def responsible_note(r: Record, rs: RuleSet) -> str:
-    """Why no union is named: the rule set's note (家政服务员: the document names none)."""
+    """Why no union is named (家政服务员: the document names none), or that the named one is a reading."""
     spec = rs.responsibility_for(r.group)
     if spec is None:
         return "规则集未列出该群体的责任单位"
-    return "" if spec.unions else (spec.note or "文件未明确责任单位")
+    if spec.unions:
+        return spec.reading
+    return spec.note or "文件未明确责任单位"
 
 
-def _fill(template: str, r: Record, anchor: str | None, missing: str) -> str:
+def _fill(template: str, r: Record, anchor: str | None, missing: str, rs: RuleSet) -> str:
     # Only what the template uses goes into the cache key, so “城北区物流行业工会” is one shared string.
+    county = r.county or r.prefecture or "本地"
+    area = (r.prefecture or "本地") if rs.concentration.level == "prefecture" else county
     return _filled(template, (r.name or "") if "{name}" in template else "", anchor or "",
-                   r.county or r.prefecture or "本地", r.prefecture or "", county_union(r.county), missing)
+                   county, r.prefecture or "", county_union(r.county), missing, area)
 
 
 @lru_cache(maxsize=65536)
-def _filled(template: str, name: str, anchor: str, county: str, prefecture: str, union: str, missing: str) -> str:
+def _filled(template: str, name: str, anchor: str, county: str, prefecture: str, union: str, missing: str,
+            area: str) -> str:
     return template.format(name=name, anchor=anchor, county=county, prefecture=prefecture, county_union=union,
-                           missing=missing)
+                           missing=missing, area=area)
+
+
+def _extra_follow_up(r: Record, rule: Rule) -> str:
+    """What 三（一）'s labour relations and 三（三）'s 会籍 add to the rule's own next step."""
+    notes = []
+    if rule.id == "closed" and r.members and (r.has_union or named(r.union_name)):
+        notes.append(f"为 {r.members} 名会员接转会籍（会籍随劳动关系，《工会会员会籍管理办法》第三条、第四条）")
+    if rule.decision == "standalone":
+        # A standalone union recruits those with a labour relation to the firm; the others need a route.
+        route = (f"依托“{anchor_of(r)}”的联合工会" if anchor_of(r) else f"{county_union(r.county)}按属地")
+        if r.attached_drivers:
+            notes.append(f"挂靠司机 {r.attached_drivers} 人与企业无劳动关系，由{route}吸收入会")
+        if r.platform_drivers:
+            notes.append(f"平台派单司机 {r.platform_drivers} 人由{route}吸收入会")
+        if r.dispatched_workers:
+            notes.append(f"劳务派遣 {r.dispatched_workers} 人的会籍随其与派遣单位的劳动关系")
+    return "；".join(notes)
 
 
 def follow_up_established(r: Record, rs: RuleSet) -> str:
@@ -374,25 +516,35 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = No
         raise AssertionError("small-other always holds")
     rule, terms = found
     flags = []
-    if any(t.what == "vehicles_registered" for t in terms):
+    if any(t.op == "registered" for t in terms):
         flags.append("registered-only")
-    missing = [t.what for t in terms if t.op == "missing"]
+    missing = missing_fields(terms)
     if missing:
         flags.append("unverified")
     anchor = anchor_of(r)
     missing_text = "、".join(BY_ID[m].label for m in missing)
     follow = (follow_up_established(r, rs) if rule.decision == "established"
-              else _fill(rule.follow_up, r, anchor, missing_text))
+              else _fill(rule.follow_up, r, anchor, missing_text, rs))
+    extra = _extra_follow_up(r, rule)
+    if extra:
+        follow = f"{follow}；{extra}" if follow else extra
+    carrier = is_carrier(r)
     # Per-place values repeat across a province's rows: share one object instead of a copy per row.
     memo = ctx.setdefault("memo", {})
     place = (rule.id, r.group, r.prefecture, r.county)
     if place not in memo:
-        memo[place] = (rs.cite(rule.clauses[:1]), responsible(r, rs), responsible_note(r, rs))
-    citation, units, note = memo[place]
+        clauses = rule.clauses_for(carrier)
+        reading = rule.reading_for(carrier)
+        if reading and TOOL_READING not in reading:
+            reading = f"{reading}（{TOOL_READING}）"
+        memo[place] = (clauses, rs.cite(clauses[:1]), responsible(r, rs), responsible_note(r, rs), reading)
+    clauses, citation, units, note, reading = memo[place]
     return Decision(
-        code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=rule.clauses,
-        terms=terms, citation=citation, proposal=_fill(rule.proposal, r, anchor, missing_text),
+        code=rule.decision, label=rs.label(rule.decision), rule=rule.id, clauses=clauses,
+        terms=terms, citation=citation, proposal=_fill(rule.proposal_for(carrier), r, anchor, missing_text, rs),
         follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
+        reading=reading,
+        alternative=_fill(rule.alternative, r, anchor, missing_text, rs) if carrier and rule.alternative else "",
     )
 
 
@@ -404,27 +556,53 @@ def _split(rs: RuleSet) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     return rs.rules[:at], rs.rules[at:]
 
 
-def count_small_carriers(records: Iterable[Record], rs: RuleSet,
-                         early: Iterable[Found | None] | None = None) -> Counter[str]:
-    """Small carriers not on an anchor, per county: the ones the concentration rule is about. A record
-    counts when no step before `concentrated` decides it (``early``: what those steps found, when already
-    known). Enterprises are counted once (`Record.key`): the same carrier listed twice (a code-duplicate
-    finding) must not make its county look “较集中”."""
+# area → enterprise key → its truck drivers: the small carriers the concentration rule counts.
+Members = dict[str, dict[str, int]]
+
+
+def counted_members(records: Iterable[Record], rs: RuleSet,
+                    early: Iterable[Found | None] | None = None) -> Members:
+    """Small carriers not on an anchor, per area, with their drivers: the ones the concentration rule is
+    about. A record counts when no step before `concentrated` decides it (``early``: what those steps found,
+    when already known). Enterprises are counted once (`Record.key`, the later row wins): the same carrier
+    listed twice (a code-duplicate finding) must not make its county look “较集中”."""
     rows = list(records)
     if early is None:
         before, _ = _split(rs)
         early = [first_step(r, rs, {}, before) for r in rows]
-    seen: dict[str, set[str]] = {}
+    seen: Members = {}
     for r, found in zip(rows, early, strict=True):
-        if found is None and r.county and is_carrier(r):
-            seen.setdefault(r.county, set()).add(r.key)
-    return Counter({county: len(keys) for county, keys in seen.items()})
+        where = area_of(r, rs)
+        if found is None and where and is_carrier(r):
+            seen.setdefault(where, {})[r.key] = r.drivers or 0
+    return seen
 
 
-def classify(records: list[Record], rs: RuleSet) -> list[Decision]:
+def areas(members: Members) -> dict[str, Area]:
+    return {where: Area(len(keys), sum(keys.values())) for where, keys in members.items()}
+
+
+def count_small_carriers(records: Iterable[Record], rs: RuleSet,
+                         early: Iterable[Found | None] | None = None) -> Counter[str]:
+    """How many small carriers each area counts (see `counted_members`)."""
+    return Counter({where: len(keys) for where, keys in counted_members(records, rs, early).items()})
+
+
+def classify(records: list[Record], rs: RuleSet, known: Members | None = None) -> list[Decision]:
     """Two passes: the steps that decide a row alone run once per row; their results both feed the count
-    of small carriers and finish those rows' decisions."""
+    of small carriers and finish those rows' decisions. ``known``: the small carriers already on record for
+    each area (the ledger's current records), which this batch's records of the same key replace — so an
+    area's count, and its decisions, do not depend on how its files are batched (issue 11)."""
     before, after = _split(rs)
     early = [first_step(r, rs, {}, before) for r in records]
-    ctx = {"carriers": count_small_carriers(records, rs, early)}
+    batch = counted_members(records, rs, early)
+    if known:
+        keys = {r.key for r in records}
+        merged: Members = {}
+        for where, members in known.items():
+            merged[where] = {k: n for k, n in members.items() if k not in keys}
+        for where, members in batch.items():
+            merged.setdefault(where, {}).update(members)
+        batch = merged
+    ctx = {"areas": areas(batch)}
     return [decide(r, rs, ctx, found, after) for r, found in zip(records, early, strict=True)]

@@ -14,14 +14,17 @@ import tomllib
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .fields import GROUPS
 from .oserrors import os_reason
 
-DECISION_CODES = ("standalone", "joint", "industry", "territorial", "established", "excluded", "unverified")
+DECISION_CODES = ("standalone", "joint", "industry", "territorial", "established", "excluded", "unverified",
+                  "deferred")
+TOOL_DEFAULT = "（本工具默认值，文件未规定）"
+TOOL_READING = "本工具的理解"
 
 
 class RuleSetError(Exception):
@@ -82,6 +85,21 @@ class Rule(_Strict):
     clauses: tuple[str, ...]
     proposal: str
     follow_up: str
+    alternative: str = ""  # a second route the text allows (三（二）“可以建立联合工会或行业工会”)
+    reading: str = ""  # the tool's own reading where the document is silent, shown with every decision
+    # 三（二）'s numbers are for freight enterprises: the other seven groups are decided on these instead.
+    other_groups_clauses: tuple[str, ...] = ()
+    other_groups_reading: str = ""
+    other_groups_proposal: str | None = None
+
+    def proposal_for(self, carrier: bool) -> str:
+        return self.proposal if carrier or self.other_groups_proposal is None else self.other_groups_proposal
+
+    def clauses_for(self, carrier: bool) -> tuple[str, ...]:
+        return self.clauses if carrier or not self.other_groups_clauses else self.other_groups_clauses
+
+    def reading_for(self, carrier: bool) -> str:
+        return self.reading if carrier or not self.other_groups_clauses else self.other_groups_reading
 
 
 class Responsibility(_Strict):
@@ -90,12 +108,20 @@ class Responsibility(_Strict):
     clauses: tuple[str, ...]
     pilot_unions: tuple[str, ...] = ()
     note: str = ""
+    reading: str = ""  # where the unit is the tool's reading of the text (货车司机, 保安员)
 
 
 class Pilots(_Strict):
     units: tuple[str, ...]
     prefectures: tuple[str, ...]
     clauses: tuple[str, ...]
+
+
+class Concentration(_Strict):
+    """三（二）“较集中的区域”: the area counted (a tool reading) and how the reading is worded."""
+
+    level: Literal["county", "prefecture"] = "county"
+    reading: str = ""
 
 
 class Deadline(_Strict):
@@ -112,6 +138,7 @@ class RuleSet(_Strict):
     rules: tuple[Rule, ...]
     responsibility: tuple[Responsibility, ...]
     pilots: Pilots
+    concentration: Concentration = Concentration()
     deadlines: tuple[Deadline, ...] = ()
     # Filled by the loader, not the file.
     digest: str = ""
@@ -144,9 +171,10 @@ class RuleSet(_Strict):
 
 
 # The precedence steps rules.py implements; the file must name exactly these.
-IMPLEMENTED_RULES = ("closed", "has-union", "size", "size-unknown", "anchor", "concentrated",
-                     "individual-dispersed", "small-other")
-REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration", "migrant_target")
+IMPLEMENTED_RULES = ("closed", "suspended", "has-union", "size", "size-unknown", "association", "anchor",
+                     "concentrated", "individual-dispersed", "small-other")
+REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration",
+                       "industry_concentration_drivers", "migrant_target")
 
 
 def _check(rs: RuleSet, where: str) -> None:
@@ -165,6 +193,8 @@ def _check(rs: RuleSet, where: str) -> None:
             raise bad(f"parameters.{pid}.value", f"为 {p.value:g}，超过 {MAX_PARAMETER:,}，明显有误")
     refs: list[tuple[str, tuple[str, ...]]] = [(f"parameters.{k}", p.clauses) for k, p in rs.parameters.items()]
     refs += [(f"rules.{r.id}", r.clauses) for r in rs.rules]
+    refs += [(f"rules.{r.id}.other_groups_clauses", r.other_groups_clauses) for r in rs.rules
+             if r.other_groups_clauses]
     refs += [(f"responsibility.{r.group}", r.clauses) for r in rs.responsibility]
     refs.append(("pilots", rs.pilots.clauses))
     for key, clause_ids in refs:
@@ -186,7 +216,9 @@ def _check(rs: RuleSet, where: str) -> None:
     if set(rs.decisions) != set(DECISION_CODES):
         raise bad("decisions", f"应为 {'、'.join(DECISION_CODES)} 各给出中文名称")
     for r in rs.rules:
-        for name, template in (("proposal", r.proposal), ("follow_up", r.follow_up)):
+        for name, template in (("proposal", r.proposal), ("follow_up", r.follow_up),
+                               ("other_groups_proposal", r.other_groups_proposal or ""),
+                               ("alternative", r.alternative)):
             _check_template(template, RULE_PLACEHOLDERS, bad(f"rules.{r.id}.{name}", ""))
     for resp in rs.responsibility:
         for union in resp.unions:
@@ -202,7 +234,7 @@ def _check(rs: RuleSet, where: str) -> None:
 # A threshold of more vehicles, employees or enterprises than Qinghai has is a typing error.
 MAX_PARAMETER = 1_000_000
 
-RULE_PLACEHOLDERS = frozenset({"name", "anchor", "county", "prefecture", "county_union", "missing"})
+RULE_PLACEHOLDERS = frozenset({"name", "anchor", "county", "prefecture", "county_union", "missing", "area"})
 UNION_PLACEHOLDERS = frozenset({"prefecture_union", "county_union"})
 
 

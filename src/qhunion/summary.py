@@ -16,7 +16,14 @@ What the figures mean (per row, and for the total):
 - ``migrant_target_gap`` = ⌈60 % × migrant workers⌉ − migrant members, at least 0: members still needed for
   the row to reach the target of 二（力争到 2020 年底全省农民工入会率达到 60%）; the percentage is the rule
   set's ``migrant_target``.
-- ``pilot``: the row's region (or responsible union) is a pilot of 五（二）.
+- ``pilot``: the row's region (or responsible union) is a pilot of 五（二）; a county is not one because its
+  prefecture is.
+
+Issue 11: 入会率 counts only the enterprises that reported the member count (``*_unreported``: how many did
+not); closed enterprises' members are ``members_to_transfer`` (待接转会员, 三（三）); 新建工会 with ``--compare``
+counts enterprises that went from not established to established; ``late``: a county whose first survey
+round is after 三（一）'s 4 月底; the 60% gap of a row counts that row's surveyed enterprises only (the target is
+province-wide); under ``--by responsible`` an enterprise counts in each of its units' rows (noted).
 """
 
 from __future__ import annotations
@@ -52,8 +59,10 @@ KEY_COLUMNS = {
     "group": ("group",), "responsible": ("responsible", "group"), "anchor": ("anchor",),
 }
 UNION_COLUMNS = ("enterprises", *DECISION_CODES, "required", "required_with_union", "to_form", "union_rate")
-MEMBER_COLUMNS = ("employees", "members", "membership_rate", "drivers", "driver_members", "driver_membership_rate",
-                  "migrant_workers", "migrant_members", "migrant_membership_rate", "migrant_target_gap")
+MEMBER_COLUMNS = ("employees", "members", "membership_rate", "members_unreported", "drivers", "driver_members",
+                  "driver_membership_rate", "driver_members_unreported", "migrant_workers", "migrant_members",
+                  "migrant_membership_rate", "migrant_members_unreported", "migrant_target_gap",
+                  "members_to_transfer")
 CHANGE_COLUMNS = ("new_unions", "union_rate_change", "new_members", "membership_rate_change",
                   "new_driver_members", "driver_membership_rate_change", "new_migrant_members",
                   "migrant_membership_rate_change")
@@ -71,7 +80,10 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
         "required": "应单独建会", "required_with_union": "其中已建会", "to_form": "尚需单独建会", "union_rate": "建会率",
         **{c: label(c) for c in WORKFORCE},
         "membership_rate": "入会率", "driver_membership_rate": "司机入会率", "migrant_membership_rate": "农民工入会率",
-        "migrant_target_gap": f"距{rs.parameters['migrant_target'].shown}目标尚需入会农民工",
+        "migrant_target_gap": f"距全省{rs.parameters['migrant_target'].shown}目标尚需入会农民工（按本行调查企业计）",
+        "members_unreported": "未填会员人数的企业", "driver_members_unreported": "未填入会司机人数的企业",
+        "migrant_members_unreported": "未填入会农民工人数的企业", "members_to_transfer": "待接转会员",
+        "late": "首轮调查晚于 4 月底",
         "new_unions": "新建工会", "new_members": "新增会员", "new_driver_members": "新增入会司机",
         "new_migrant_members": "新增入会农民工", "union_rate_change": "建会率变化",
         "membership_rate_change": "入会率变化", "driver_membership_rate_change": "司机入会率变化",
@@ -142,6 +154,14 @@ class Figures:
     driver_members: int = 0
     migrant_workers: int = 0
     migrant_members: int = 0
+    deferred: int = 0
+    reported_employees: int = 0
+    reported_drivers: int = 0
+    reported_migrant_workers: int = 0
+    members_unreported: int = 0
+    driver_members_unreported: int = 0
+    migrant_members_unreported: int = 0
+    members_to_transfer: int = 0
 
     def add(self, t: Tally) -> None:
         n = t.enterprises
@@ -149,7 +169,16 @@ class Figures:
         if t.decision in DECISION_CODES:
             setattr(self, t.decision, getattr(self, t.decision) + n)
         if t.decision == "excluded":
-            return  # closed: neither required to form a union nor counted in the workforce
+            # Closed: neither required to form a union nor counted in the workforce — but its members' 会籍
+            # must follow them (三（三）“不缺项不断档”): shown as 待接转会员, not dropped.
+            self.members_to_transfer += t.members
+            return
+        self.reported_employees += t.reported_employees
+        self.reported_drivers += t.reported_drivers
+        self.reported_migrant_workers += t.reported_migrant_workers
+        self.members_unreported += t.unreported_members
+        self.driver_members_unreported += t.unreported_driver_members
+        self.migrant_members_unreported += t.unreported_migrant_members
         if t.meets_standalone:
             self.required += n
             if t.decision == "established":
@@ -164,13 +193,15 @@ class Figures:
     def rates(self) -> dict[str, float | None]:
         return {
             "union_rate": _rate(self.required_with_union, self.required),
-            "membership_rate": _rate(self.members, self.employees),
-            "driver_membership_rate": _rate(self.driver_members, self.drivers),
-            "migrant_membership_rate": _rate(self.migrant_members, self.migrant_workers),
+            # Over the enterprises that reported the part: a blank member count is unknown, not 0.
+            "membership_rate": _rate(self.members, self.reported_employees),
+            "driver_membership_rate": _rate(self.driver_members, self.reported_drivers),
+            "migrant_membership_rate": _rate(self.migrant_members, self.reported_migrant_workers),
         }
 
     def target_gap(self, target: float) -> int:
         # Exact arithmetic: 0.6 × 10 is 6.000000000000001 in floats, whose ceiling would ask for a 7th member.
+        # Over all migrant workers surveyed (a blank member count may hide members: an upper bound).
         return max(0, math.ceil(Fraction(str(target)) * self.migrant_workers) - self.migrant_members)
 
 
@@ -186,18 +217,22 @@ class Row:
     pilot: bool
     figures: Figures = field(default_factory=Figures)
     base: Figures | None = None  # the same row at the compared round
+    new_unions: int = 0  # with a base: enterprises that went from not established to established
+    late: bool | None = None  # by county: the first survey round came after 三（一）'s 4 月底
 
     def as_dict(self, target: float) -> dict[str, Any]:
         f = self.figures
         out: dict[str, Any] = {"region": self.region, "label": self.label, **self.keys, "pilot": self.pilot}
-        out.update({k.name: getattr(f, k.name) for k in fields(f)})
+        out.update({k.name: getattr(f, k.name) for k in fields(f) if not k.name.startswith("reported_")})
+        if "county" in self.keys:
+            out["late"] = self.late
         out["to_form"] = f.to_form
         rates = f.rates()
         out.update(rates)
         out["migrant_target_gap"] = f.target_gap(target)
         if self.base is not None:
             b = self.base
-            out["new_unions"] = f.established - b.established
+            out["new_unions"] = self.new_unions
             out["new_members"] = f.members - b.members
             out["new_driver_members"] = f.driver_members - b.driver_members
             out["new_migrant_members"] = f.migrant_members - b.migrant_members
@@ -219,11 +254,13 @@ class Summary:
     rows: list[Row]
     total: Row
     decision_rule_sets: list[str] = field(default_factory=list)  # those the decisions were made under
+    notes: list[str] = field(default_factory=list)  # footnotes: what a reader must know to add the rows up
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
 
     def columns(self) -> list[str]:
         """The flat columns of a CSV or workbook row."""
-        return ["label", "region", *KEY_COLUMNS[self.by], "pilot", *UNION_COLUMNS, *MEMBER_COLUMNS,
+        return ["label", "region", *KEY_COLUMNS[self.by], "pilot", *(("late",) if self.by == "county" else ()),
+                *UNION_COLUMNS, *MEMBER_COLUMNS,
                 *(CHANGE_COLUMNS if self.compare is not None else ())]
 
     def as_dict(self) -> dict[str, Any]:
@@ -237,6 +274,7 @@ class Summary:
             "decision_rule_sets": self.decision_rule_sets,
             "migrant_target": self.target,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "notes": self.notes,
             "rows": [r.as_dict(self.target) for r in self.rows],
             "total": self.total.as_dict(self.target),
         }
@@ -257,7 +295,7 @@ class _Rows:
     def __init__(self, by: str, scope: Scope, rs: RuleSet) -> None:
         self.by, self.scope, self.rs = by, scope, rs
         self.rows: dict[tuple[str | None, ...], Row] = {}
-        self.scope_pilot = scope.prefecture in rs.pilots.prefectures
+        self.scope_pilot = scope_is_pilot(scope, rs)
 
     def keys_of(self, t: Tally) -> list[tuple[str | None, ...]]:
         by = self.by
@@ -270,7 +308,10 @@ class _Rows:
         if by == "group":
             return [(t.group_name,)]
         if by == "responsible":
-            return [(u, t.group_name) for u in _unions(t)]
+            # 五（二）: the pilot units (省交通工会、省经贸工会) have rows of their own for the group they pilot.
+            spec = self.rs.responsibility_for(t.group_name)
+            pilots = [u for u in spec.pilot_unions if u not in _unions(t)] if spec else []
+            return [(u, t.group_name) for u in [*_unions(t), *pilots]]
         return [(mask_optional(t.anchor),)]  # a phone written into an anchor's name (issue 14, item 8)
 
     def row(self, key: tuple[str | None, ...]) -> Row:
@@ -287,7 +328,8 @@ class _Rows:
         if by == "county":
             pref, county = key
             shown = county or (f"{pref}{NO_COUNTY}" if pref else NO_REGION)
-            return Row(shown, {"prefecture": pref, "county": county}, county, pref in pilots.prefectures)
+            # A county is not a pilot area because its prefecture is (五（二） names prefectures' federations).
+            return Row(shown, {"prefecture": pref, "county": county}, county, False)
         region = self.scope.name
         if by == "decision":
             (code,) = key
@@ -367,8 +409,41 @@ def _check_by(by: str | None, scope: Scope) -> str:
     return by
 
 
+def scope_is_pilot(scope: Scope, rs: RuleSet) -> bool:
+    """A prefecture named by 五（二）; not the province, not one of its counties."""
+    return scope.level == "prefecture" and scope.prefecture in rs.pilots.prefectures
+
+
 def _total_row(scope: Scope, figures: Figures, rs: RuleSet) -> Row:
-    return Row("合计", {}, scope.name, scope.prefecture in rs.pilots.prefectures, figures)
+    return Row("合计", {}, scope.name, scope_is_pilot(scope, rs), figures)
+
+
+def _late_after(rs: RuleSet) -> dt.date | None:
+    """三（一）'s survey deadline (4 月底前)."""
+    return next((d.date for d in rs.deadlines if d.section == "三（一）"), None)
+
+
+def round_date(label: str) -> dt.date | None:
+    """2018-05 → 2018-05-01, 2018-05-20 → that day; a label that is not a date → None."""
+    import re
+
+    m = re.match(r"^(\d{4})[-./年](\d{1,2})(?:[-./月](\d{1,2}))?", label.strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3] or 1))
+    except ValueError:
+        return None
+
+
+def _notes(by: str, rs: RuleSet) -> list[str]:
+    notes = [f"距目标尚需：目标 {rs.parameters['migrant_target'].shown} 是全省的（二），各行按本行调查企业计，仅供参考",
+             "入会率只计填报了会员人数的企业；未填的企业另列"]
+    if by == "responsible":
+        multi = [f"{r.group}：{'、'.join([*r.unions, *r.pilot_unions])}" for r in rs.responsibility
+                 if len(r.unions) + len(r.pilot_unions) > 1]
+        notes.append("同一群体由多个单位负责的，企业计入每个单位的行，各行相加多于合计（" + "；".join(multi) + "）")
+    return notes
 
 
 def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | None = None,
@@ -393,8 +468,22 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
             gone.base, gone.figures = gone.figures, Figures()
             rows.append(gone)
         total_row.base = base_total
+        # 新建工会: enterprises not established at the end of ``compare`` and established now (issue 11).
+        new_rows, new_total = fold(ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
+                                                established_since=compare), by, scope, rs)
+        new = {_row_key(r): r.figures.enterprises for r in new_rows}
+        for r in rows:
+            r.new_unions = new.get(_row_key(r), 0)
+        total_row.new_unions = new_total.enterprises
+    if by == "county":
+        deadline = _late_after(rs)
+        first = ledger.first_rounds()
+        for r in rows:
+            label = first.get((r.keys["prefecture"], r.keys["county"]))
+            when = round_date(label) if label else None
+            r.late = None if when is None or deadline is None else when > deadline
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
-                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets())
+                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=_notes(by, rs))
 
 
 def _row_key(r: Row) -> tuple[str | None, ...]:

@@ -31,7 +31,7 @@ from .sheetxml import MAX_CELL, Cell, StreamedSheet, cells, style_id, taken_as_r
 ADDED = ("判定", "判定理由", "规则", "依据条款", "建会方案", "责任单位", "下一步", "数据问题")
 DECISION_COLOURS = {
     "standalone": "#C6EFCE", "joint": "#DDEBF7", "industry": "#E4DFEC", "territorial": "#FFF2CC",
-    "established": "#E2EFDA", "excluded": "#EDEDED", "unverified": "#FCE4D6",
+    "established": "#E2EFDA", "excluded": "#EDEDED", "unverified": "#FCE4D6", "deferred": "#F2F2F2",
 }
 SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 MAX_LINKS = 65_000  # Excel refuses more than 65,530 hyperlinks in one sheet
@@ -273,7 +273,9 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
             row.append((out, value, bad_style[bad[column]] if column in bad else 0))
         problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
-        values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal, responsible, d.follow_up,
+        if d.responsible and d.responsible_note:
+            responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
+        values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal_shown, responsible, d.follow_up,
                   problems)
         row.extend(cells(values, added_at))
         yield ws.row(n, row)
