@@ -843,6 +843,14 @@ class Ledger:
             for pref, cty, label in conn.execute(stmt):
                 out.setdefault((pref, cty), []).append(label or "")
         return out
+    def unplaced(self, round_label: str | None = None) -> int:
+        """Current enterprises (at the end of ``round_label``) that no source placed in a prefecture: the
+        province summary counts them under 地区不明, and a regional summary says how many it leaves out."""
+        stmt = select(func.count()).select_from(records).where(records.c.prefecture.is_(None))
+        stmt = stmt.where(CURRENT if round_label is None else _current_as_of(round_label))
+        with self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
     def first_rounds(self) -> dict[tuple[str | None, str | None], str]:
         """Each county's earliest round label (imports without a round left out): issue 11's late flag."""
         with self._read() as conn:

@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
 UNASSIGNED = "（未明确）"  # 家政服务员: 五（三） names no responsible union
 NO_ANCHOR = "（无依托）"
-NO_REGION = "（未填地区）"
-NO_COUNTY = "（未填县区）"
+NO_REGION = "地区不明"  # issue 10: no record vanishes from the figures
+NO_COUNTY = "（县区不明）"
 
 
 # Columns, in the order every output shows them. JSON uses the ids; tables and the workbook `column_labels`.
@@ -482,8 +482,12 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
             label = first.get((r.keys["prefecture"], r.keys["county"]))
             when = round_date(label) if label else None
             r.late = None if when is None or deadline is None else when > deadline
+    notes = _notes(by, rs)
+    if scope.level != "province" and (unplaced := ledger.unplaced(round_label)):
+        notes.append(f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入“{NO_REGION}”）；"
+                     "请在调查表中补填县（市、区）后重新 classify")
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
-                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=_notes(by, rs))
+                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
 
 
 def _row_key(r: Row) -> tuple[str | None, ...]:
