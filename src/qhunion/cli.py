@@ -53,6 +53,7 @@ def _root(
 ) -> None:
     if debug:
         _state["debug"] = True
+        os.environ["QHUNION_DEBUG"] = "1"  # for the readers (io, isolate) and their child processes
 
 
 def escape(text: str) -> str:
@@ -67,6 +68,16 @@ def fail(message: str, code: int) -> NoReturn:
 
     console.err().print(f"[red]错误：[/red]{escape(message)}")
     raise typer.Exit(code)
+
+
+def _encoding(name: str | None) -> str | None:
+    """--encoding, refused at once (exit 2) when it is not a text codec."""
+    from .io import BadEncoding, check_encoding
+
+    try:
+        return check_encoding(name)
+    except BadEncoding as exc:
+        fail(exc.reason, EXIT_USAGE)
 
 
 def _ruleset(path: Path | None) -> Any:
@@ -112,6 +123,7 @@ def check(
     from . import console, report
     from .intake import errors, read_survey
 
+    encoding = _encoding(encoding)
     survey = read_survey(files, encoding, keep_cells=False)
     data = report.check_data(survey)
     if fmt is Format.json:
@@ -144,7 +156,7 @@ def classify(
     from .intake import errors
     from .pipeline import run
 
-    rs = _ruleset(rules)
+    rs, encoding = _ruleset(rules), _encoding(encoding)
     workbook = not no_workbook and (fmt is Format.table or output is None)
     result = run(files, rs, encoding, keep_cells=workbook)
     if fmt is Format.table:
@@ -204,7 +216,7 @@ def explain(
 
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
-    rs = _ruleset(rules)
+    rs, encoding = _ruleset(rules), _encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
         fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
