@@ -110,10 +110,10 @@ def file_label(path: Path) -> str:
     return readable(path.name)
 
 
-def too_many_cells(cells: int, sheet: str | None = None) -> str:
+def too_many_cells(cells: int, sheet: str | None = None, limit: int = MAX_CELLS) -> str:
     """The sentence for a file that is intact but larger than a survey can be."""
     where = f"工作表“{shown(sheet)}”的" if sheet else ""
-    return (f"{where}数据区域约 {_cells(cells)}，超过上限 {_cells(MAX_CELLS)}（可能有内容误填在很远的单元格）；"
+    return (f"{where}数据区域约 {_cells(cells)}，超过上限 {_cells(limit)}（可能有内容误填在很远的单元格）；"
             "请在 Excel 中删除多余的行和列，或把调查表复制到新工作簿后再试")
 
 
@@ -309,7 +309,7 @@ def _sniff(path: Path, head: bytes) -> str:
     raise UnreadableFile(path, "文件内容不是 Excel 工作簿（可能已损坏或只是改了扩展名），请用 Excel 打开后另存为 .xlsx 再试")
 
 
-_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)*", re.DOTALL | re.IGNORECASE)
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^\[>]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
 _FIRST_TAG = re.compile(r"<([A-Za-z][\w:.-]*)")
 # What a web page (or a fragment of one, as some systems write) begins with.
 _HTML_TAGS = {"html", "head", "body", "meta", "title", "table", "style", "script", "link", "div", "base", "p",

@@ -53,7 +53,7 @@ def read_isolated(path: Path, kind: str) -> list[Sheet]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(err_path)
-    pass_on(said)
+    pass_on(said, died=message is None)
     if message is None:
         if child.exitcode is None:
             raise UnreadableFile(path, f"读取超过 {TIMEOUT} 秒仍未完成，文件可能已损坏；请用 Excel 打开后另存为 .xlsx 再试")
@@ -111,12 +111,13 @@ def _said(err_path: str) -> str:
         return ""
 
 
-def pass_on(text: str) -> None:
-    """What a parser wrote to descriptor 2: a Rust panic's report (from its “panicked at” line on) only with
-    --debug; anything before it always, so that no other message is lost."""
+def pass_on(text: str, died: bool = False) -> None:
+    """What a parser wrote to descriptor 2: a Rust panic's report (from its “panicked at” line on), or all
+    a child wrote before it died (“memory allocation of … failed”), only with --debug; anything else always,
+    so that no other message is lost."""
     if not text:
         return
-    at = text.find("panicked at")
+    at = 0 if died else text.find("panicked at")
     start = text.rfind("\n", 0, at) + 1 if at != -1 else len(text)
     shown = text if os.environ.get("QHUNION_DEBUG") else text[:start]
     if shown:

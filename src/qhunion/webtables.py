@@ -20,6 +20,9 @@ from pathlib import Path
 
 from .io import MAX_CELLS, Sheet, UnreadableFile, shown, too_many_cells
 
+# A parsed cell costs about a hundred bytes here (calamine's grid: 32), so a page's tables are held to an
+# eighth of MAX_CELLS — still 5 million cells, a 100,000-row export of 50 columns.
+MAX_WEB_CELLS = MAX_CELLS // 8
 # HTML's own limits on spans (WHATWG: colspan ≤ 1000, rowspan ≤ 65534); larger values are clamped as
 # browsers clamp them.
 MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534
@@ -74,6 +77,9 @@ class _Table:
         self.active = [s for s in self.active if s.last_row >= row]
         for s in self.active:
             if s.first_row < row:
+                self.cells += s.last_col - s.first_col + 1
+                if self.cells > MAX_WEB_CELLS:
+                    return  # the page's reader refuses it before going on
                 for c in range(s.first_col, s.last_col + 1):
                     self.rows[row][c] = None
 
@@ -144,15 +150,17 @@ class _Page(HTMLParser):
             if table is not None and table.cell is None:  # a table straight in a table: end its row's cell
                 table.end_cell()
             self.open.append(_Table(seq=len(self.open) + len(self.done)))
-        elif tag == "tr" and table is not None:
-            table.start_row()
-        elif tag in ("td", "th") and table is not None:
-            a = dict(attrs)
+        elif tag in ("tr", "td", "th") and table is not None:
             before = table.cells
-            table.start_cell(_span(a.get("colspan"), MAX_COLSPAN), _span(a.get("rowspan"), MAX_ROWSPAN))
+            if tag == "tr":
+                table.start_row()
+            else:
+                a = dict(attrs)
+                table.start_cell(_span(a.get("colspan"), MAX_COLSPAN), _span(a.get("rowspan"), MAX_ROWSPAN))
             self.total += table.cells - before
-            if len(table.rows) * table.width > MAX_CELLS or self.total > MAX_CELLS:
-                raise UnreadableFile(self.path, too_many_cells(len(table.rows) * table.width))
+            if self.total > MAX_WEB_CELLS:
+                raise UnreadableFile(self.path, too_many_cells(max(self.total, len(table.rows) * table.width),
+                                                               limit=MAX_WEB_CELLS))
         elif tag == "br" and table is not None and table.cell is not None:
             table.cell.append("\n")
         elif tag == "input" and (dict(attrs).get("type") or "").lower() == "password":
