@@ -461,13 +461,21 @@ def test_an_abort_of_any_kind_in_the_child(tmp_path: Path, monkeypatch: pytest.M
     assert len(survey.records) == len(ROWS)
 
 
-def test_what_else_is_written_to_stderr_while_parsing_is_not_lost(capfd: pytest.CaptureFixture[str]) -> None:
+def test_what_else_is_written_to_stderr_while_parsing_is_not_lost(capfd: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from qhunion import cli
     from qhunion.isolate import pass_on
+
+    monkeypatch.delenv("QHUNION_DEBUG", raising=False)
+    monkeypatch.setitem(cli._state, "debug", False)
 
     pass_on("warning: something\nthread '<unnamed>' panicked at src/x.rs:1:1:\nindex out of bounds\n")
     assert capfd.readouterr().err == "warning: something\n"
     pass_on("memory allocation of 99 bytes failed\n", died=True)
     assert capfd.readouterr().err == ""
+    monkeypatch.setitem(cli._state, "debug", True)  # --debug shows everything
+    pass_on("memory allocation of 99 bytes failed\n", died=True)
+    assert capfd.readouterr().err == "memory allocation of 99 bytes failed\n"
 
 
 # ── 7. Names and folders ──────────────────────────────────────────────────────────────────────────────
@@ -577,3 +585,12 @@ def test_os_errors_never_leak_english(code: int) -> None:
     reason = os_reason(OSError(code, os.strerror(code)))
     assert reason and os.strerror(code) not in reason
     assert not any("a" <= ch.lower() <= "z" for ch in reason.replace("U 盘", "")), reason
+
+
+def test_unreadable_gbk_and_escape_names_are_printed_readably(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    raw = os.fsencode(tmp_path) + b"/" + "坏表".encode("gbk") + b".xlsx"
+    Path(os.fsdecode(raw)).write_bytes(b"garbage")
+    (tmp_path / "\x1b[2J清屏.xlsx").write_bytes(b"garbage")
+    code, out, err = cli("check", str(tmp_path))
+    assert code == 3
+    assert "无法读取 坏表.xlsx：" in out and "无法读取 \\x1b[2J清屏.xlsx：" in out and "\x1b[2J" not in out

@@ -53,7 +53,6 @@ def _root(
 ) -> None:
     if debug:
         _state["debug"] = True
-        os.environ["QHUNION_DEBUG"] = "1"  # for the readers (io, isolate) and their child processes
 
 
 def escape(text: str) -> str:

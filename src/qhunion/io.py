@@ -183,7 +183,8 @@ def _glob(pattern: str) -> Iterator[Path]:
         if not _first_visit(root, seen):
             continue
         for folder, dirs, _files in os.walk(root, followlinks=True):
-            dirs[:] = sorted(d for d in dirs if _first_visit(os.path.join(folder, d), seen))
+            # hidden folders are skipped, as glob's own “**” skips them
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(os.path.join(folder, d), seen))
             yield from (Path(p) for p in glob.glob(os.path.join(glob.escape(folder), rest)))
 
 

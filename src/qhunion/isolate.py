@@ -5,7 +5,7 @@ child, an abort, a crash or an allocation beyond the child's memory limit become
 for that file, and the batch goes on.
 
 The child's descriptor 2 is a temporary file: what Rust prints there (“thread panicked at …”) is shown only
-with --debug (QHUNION_DEBUG), and anything else is passed on to the user's stderr, so nothing is lost.
+with --debug, and anything else is passed on to the user's stderr, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -119,8 +119,15 @@ def pass_on(text: str, died: bool = False) -> None:
         return
     at = 0 if died else text.find("panicked at")
     start = text.rfind("\n", 0, at) + 1 if at != -1 else len(text)
-    shown = text if os.environ.get("QHUNION_DEBUG") else text[:start]
+    shown = text if _debugging() else text[:start]
     if shown:
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.write(shown)
             sys.stderr.flush()
+
+
+def _debugging() -> bool:
+    """--debug (or QHUNION_DEBUG), as the command line has recorded it."""
+    cli = sys.modules.get("qhunion.cli")
+    state = getattr(cli, "_state", None)
+    return bool(os.environ.get("QHUNION_DEBUG")) or bool(isinstance(state, dict) and state.get("debug"))

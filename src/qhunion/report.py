@@ -135,8 +135,10 @@ def print_check(survey: Survey, console: Any) -> None:
 
 def print_unreadable(survey: Survey, console: Any) -> None:
     """One sentence per file that could not be read at all: its name and what to do."""
-    for u in survey.unreadable:
-        console.print(f"[red]无法读取[/red] {escape(_name(u.path))}：{escape(u.reason)}")
+    from .io import shown
+
+    for u in survey.unreadable:  # shown: a name's control characters escaped, GBK bytes read as text
+        console.print(f"[red]无法读取[/red] {escape(shown(_name(u.path)))}：{escape(u.reason)}")
 
 
 def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
