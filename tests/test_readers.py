@@ -594,3 +594,4 @@ def test_unreadable_gbk_and_escape_names_are_printed_readably(tmp_path: Path, cl
     code, out, err = cli("check", str(tmp_path))
     assert code == 3
     assert "无法读取 坏表.xlsx：" in out and "无法读取 \\x1b[2J清屏.xlsx：" in out and "\x1b[2J" not in out
+    assert "Traceback" not in err

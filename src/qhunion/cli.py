@@ -189,7 +189,9 @@ def _write_workbooks(result: Any, output: Path | None) -> None:
     from .outputs import default_workbook_path
     from .workbook import write_workbook
 
-    paths = {p.name: p for p in result.survey.paths}
+    from .io import file_label
+
+    paths = {file_label(p): p for p in result.survey.paths}  # records name their file by its readable label
     if output is not None:
         write_workbook(result, output)
         console.err().print(f"已写出判定工作簿：{escape(str(output))}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .io import MAX_CELLS, Sheet, UnreadableFile, shown, too_many_cells
+from .io import MAX_CELLS, Sheet, UnreadableFile, file_label, shown, too_many_cells
 
 # A parsed cell costs about a hundred bytes here (calamine's grid: 32), so a page's tables are held to an
 # eighth of MAX_CELLS — still 5 million cells, a 100,000-row export of 50 columns.
@@ -146,9 +146,7 @@ class _Page(HTMLParser):
             self.skip += 1
         elif tag == "title" and not self.title_text:
             self.title = []
-        elif tag == "table":
-            if table is not None and table.cell is None:  # a table straight in a table: end its row's cell
-                table.end_cell()
+        elif tag == "table":  # nested in a cell: a table of its own; the outer cell goes on after it
             self.open.append(_Table(seq=len(self.open) + len(self.done)))
         elif tag in ("tr", "td", "th") and table is not None:
             before = table.cells
@@ -221,7 +219,7 @@ def read_html(path: Path, raw: bytes, encoding: str | None = None) -> Iterator[S
             name = f"{page.title_text}（表{index}）"
         else:
             name = f"表{index}"
-        yield Sheet(file=path.name, name=name, rows=rows, merged=merged, encoding=used)
+        yield Sheet(file=file_label(path), name=name, rows=rows, merged=merged, encoding=used)
 
 
 def _looks_tabular(table: _Table) -> bool:
