@@ -186,10 +186,9 @@ def classify(
 def _write_workbooks(result: Any, output: Path | None) -> None:
     """One annotated workbook per input beside it, or everything in one workbook at --output."""
     from . import console
+    from .io import file_label
     from .outputs import default_workbook_path
     from .workbook import write_workbook
-
-    from .io import file_label
 
     paths = {file_label(p): p for p in result.survey.paths}  # records name their file by its readable label
     if output is not None:
