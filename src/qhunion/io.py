@@ -577,7 +577,8 @@ DELIMITERS = ",\t;|"
 def sniff_delimiter(sample: str, complete: bool = False) -> str:
     """The delimiter that splits the sample's lines most consistently: the most lines with the same number
     of fields (more than one), ties going to the wider split and then to the order of DELIMITERS. Lines are
-    split as csv splits them, so a delimiter inside quotes does not count. Title and note lines above the
+    split as csv splits them, strictly, so a delimiter inside quotes does not count and one that cuts through
+    quoted fields counts only the lines before it does. Title and note lines above the
     table (one field) weigh for none. A sample cut mid-line loses its last line."""
     import io as _io
     from collections import Counter
@@ -589,7 +590,8 @@ def sniff_delimiter(sample: str, complete: bool = False) -> str:
     for order, delimiter in enumerate(DELIMITERS):
         widths: Counter[int] = Counter()
         try:
-            for n, row in enumerate(csv.reader(_io.StringIO(sample), delimiter=delimiter)):
+            # strict: a wrong delimiter leaves text after a closing quote ("a";"b" split at commas) and stops
+            for n, row in enumerate(csv.reader(_io.StringIO(sample), delimiter=delimiter, strict=True)):
                 if n >= 200:
                     break
                 if len(row) > 1:

@@ -74,8 +74,8 @@ def _child(path: str, kind: str, sender: Any, err_path: str) -> None:
     from .io import read_workbook
 
     try:
-        sheets = [Sheet(s.file, s.name, list(s.rows), s.visible, s.first_column, s.merged, s.encoding)
-                  for s in read_workbook(Path(path), kind)]
+        sheets = [Sheet(s.file, s.name, [(n, _trimmed(cells)) for n, cells in s.rows], s.visible, s.first_column,
+                        s.merged, s.encoding) for s in read_workbook(Path(path), kind)]
         sender.send(("ok", sheets))
     except UnreadableFile as exc:
         sender.send(("unreadable", exc.reason))
@@ -83,6 +83,16 @@ def _child(path: str, kind: str, sender: Any, err_path: str) -> None:
         sender.send(("unreadable", workbook_reason(kind)))
     finally:
         sender.close()
+
+
+def _trimmed(cells: list[Any]) -> list[Any]:
+    """A row without its trailing blank cells, which calamine's rectangular grid pads every row with: a stray
+    cell at IV65536 would otherwise send 16 million blanks through the pipe. (Rows of different lengths are
+    what CSV gives too.)"""
+    end = len(cells)
+    while end and (cells[end - 1] == "" or cells[end - 1] is None):
+        end -= 1
+    return cells if end == len(cells) else cells[:end]
 
 
 def _limit_memory() -> None:
