@@ -595,3 +595,18 @@ def test_unreadable_gbk_and_escape_names_are_printed_readably(tmp_path: Path, cl
     assert code == 3
     assert "无法读取 坏表.xlsx：" in out and "无法读取 \\x1b[2J清屏.xlsx：" in out and "\x1b[2J" not in out
     assert "Traceback" not in err
+
+
+def test_single_file_web_page_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a.xls").write_text('MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="x"\r\n')
+    (bad,) = read_survey([tmp_path / "a.xls"]).unreadable
+    assert bad.reason == "这是“单个文件网页”（.mht），不是表格文件；请用 Excel 打开后另存为 .xlsx 再试"
+
+
+def test_xml_is_read_when_named_but_not_taken_from_a_folder(tmp_path: Path) -> None:
+    grid, _ = survey_grid()
+    (tmp_path / "导出.xml").write_text(spreadsheetml({"S": grid}), encoding="utf-8")
+    (tmp_path / "其他.xml").write_text("<config/>", encoding="utf-8")
+    write_csv(tmp_path / "a.csv", flat_rows(("甲公司", "", "海东市", "乐都区", 3, 10, "否")))
+    assert [p.name for p in qio.expand([str(tmp_path)])] == ["a.csv"]
+    assert summary(tmp_path / "导出.xml") == EXPECTED

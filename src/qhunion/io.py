@@ -300,6 +300,8 @@ def _sniff(path: Path, head: bytes) -> str:
         return "ole"
     if not head:
         raise UnreadableFile(path, "文件是空的（0 字节），请重新导出或向填报单位索取")
+    if re.match(rb"\s*MIME-Version:", head, re.IGNORECASE):  # Excel's “单个文件网页” (.mht) renamed .xls
+        raise UnreadableFile(path, "这是“单个文件网页”（.mht），不是表格文件；请用 Excel 打开后另存为 .xlsx 再试")
     markup = markup_kind(head)
     if markup is not None:
         return markup
