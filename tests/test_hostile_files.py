@@ -423,15 +423,18 @@ def test_regular_survey_written_with_a_prefix_is_read(tmp_path: Path) -> None:
 
 
 def test_ods_repeating_a_cell_over_the_whole_sheet(tmp_path: Path) -> None:
-    """ODS compresses repeats into one attribute: calamine refuses more than 100 million cells itself
-    (“Cell limit exceeded”, which its format detection then reports as “Cannot detect file format”)."""
+    """ODS compresses repeats into one attribute. calamine refuses more than 100 million cells itself, but
+    as “Cannot detect file format” (said as “可能未下载完”); the repeats are counted first, so an intact file
+    beyond the limit says so (issue 14, item 24)."""
     bomb = ('<table:table-row table:number-rows-repeated="1048576"><table:table-cell '
             'table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
             "</table:table-cell></table:table-row>")
     path = raw_ods(tmp_path / "重复.ods", bomb)
-    assert_refused(tmp_path, path, CORRUPT_XML)
+    beyond = ("工作表“S”的数据区域约 171.8 亿格，超过上限 4,000 万格（可能有内容误填在很远的单元格）；"
+              "请在 Excel 中删除多余的行和列，或把调查表复制到新工作簿后再试")
+    assert_refused(tmp_path, path, beyond)
     seen = measured(path)
-    assert seen["unreadable"] == [CORRUPT_XML]
+    assert seen["unreadable"] == [beyond]
     assert float(seen["rss_mb"]) < 150
 
 

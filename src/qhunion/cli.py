@@ -75,6 +75,16 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _encoding(name: str | None) -> str | None:
+    """--encoding, refused at once (exit 2) when it is not a text codec."""
+    from .io import BadEncoding, check_encoding
+
+    try:
+        return check_encoding(name)
+    except BadEncoding as exc:
+        fail(exc.reason, EXIT_USAGE)
+
+
 def _ruleset(path: Path | None) -> Any:
     from .ruleset import RuleSetError, load
 
@@ -135,6 +145,7 @@ def check(
     from . import console, report
     from .intake import errors, read_survey
 
+    encoding = _encoding(encoding)
     survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
     if write_map is not None:
         from .headers import map_file_text
@@ -176,7 +187,7 @@ def classify(
     from .intake import errors
     from .pipeline import run
 
-    rs = _ruleset(rules)
+    rs, encoding = _ruleset(rules), _encoding(encoding)
     workbook = not no_workbook and (fmt is Format.table or output is None)
     known = None
     if not no_ledger:
@@ -216,10 +227,11 @@ def classify(
 def _write_workbooks(result: Any, output: Path | None) -> None:
     """One annotated workbook per input beside it, or everything in one workbook at --output."""
     from . import console
+    from .io import file_label
     from .outputs import default_workbook_path
     from .workbook import write_workbook
 
-    paths = {p.name: p for p in result.survey.paths}
+    paths = {file_label(p): p for p in result.survey.paths}  # records name their file by its readable label
     if output is not None:
         write_workbook(result, output)
         console.err().print(f"已写出判定工作簿：{escape(str(output))}")
@@ -245,7 +257,7 @@ def explain(
 
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
-    rs = _ruleset(rules)
+    rs, encoding = _ruleset(rules), _encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
         fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)

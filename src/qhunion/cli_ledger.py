@@ -208,7 +208,7 @@ def summary(
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
 
     from . import console, report
-    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _ruleset, fail
+    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _encoding, _ruleset, fail
     from .summary import summarize, summarize_files
 
     if fmt is OutFormat.table and output is not None:
@@ -216,7 +216,7 @@ def summary(
         if suffix not in ("csv", "json", "xlsx"):
             fail(f"无法从“{output.name}”看出输出格式，请用 --format csv/json/xlsx 指定", EXIT_USAGE)
         fmt = OutFormat(suffix)
-    rs = _ruleset(rules)
+    rs, encoding = _ruleset(rules), _encoding(encoding)
     status = EXIT_OK
     with _guard():
         if files:

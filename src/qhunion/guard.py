@@ -22,7 +22,18 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .io import CHUNK, Uncached, UnreadableFile, interrupted, workbook_reason
+from .io import (
+    CHUNK,
+    EXCEL_COLUMNS,
+    EXCEL_ROWS,
+    MAX_CELLS,
+    Uncached,
+    UnreadableFile,
+    interrupted,
+    shown,
+    too_many_cells,
+    workbook_reason,
+)
 
 # Zip bombs: a legitimate full sheet (1,048,575 × 30) inflates to about 2 GB at ratios near 10; bombs reach
 # ratios in the thousands. Refuse before any XML is parsed. (Both zipfile and calamine's zip reader stop at a
@@ -31,10 +42,6 @@ MAX_UNCOMPRESSED = 4 * 1024**3
 MAX_RATIO = 200
 RATIO_FLOOR = 16 * 1024**2  # small members may compress well for honest reasons
 MAX_MEMBERS = 100_000
-# calamine keeps a sheet as a dense grid of 32-byte cells from its first cell to its last: A1 and XFD1048576
-# alone ask for 550 GB. A full-height sheet of 38 columns (1.3 GB) still reads; a grid beyond that is refused.
-MAX_CELLS = 40_000_000
-EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 # A password-protected .xlsx is not a zip but an OLE compound file whose directory holds an
 # “EncryptedPackage” stream. Directory entries are 128-byte records at 128-byte-aligned offsets: the name in
 # UTF-16LE with its terminator, zero-padded to 64 bytes, then the name's byte length.
@@ -75,6 +82,8 @@ def check_zip(path: Path) -> dict[str, Marks]:
             for info in members:
                 if info.filename.lower().endswith((".xml", ".rels")) and _has_dtd(zf, info):
                     raise UnreadableFile(path, _DTD)
+            _scan_ods(path, zf)
+            _scan_xlsb(path, zf)
             return _scan_ooxml(path, zf)
     except UnreadableFile:
         raise
@@ -240,10 +249,10 @@ def _scan_sheet(path: Path, name: str, zf: zipfile.ZipFile, info: zipfile.ZipInf
         if not big_rows and last_row * last_column > MAX_CELLS:  # the bound above was loose: count exactly
             last_row = max([row_tags] + [int(r) for body in _bodies(zf, info) for r in _ALL_ROWS.findall(body)])
     if last_row > EXCEL_ROWS or last_column > EXCEL_COLUMNS:
-        raise UnreadableFile(path, f"工作表“{name}”中有超出 Excel 行列范围的单元格，文件可能已损坏或由其他程序生成；"
+        raise UnreadableFile(path, f"工作表“{shown(name)}”中有超出 Excel 行列范围的单元格，文件可能已损坏或由其他程序生成；"
                                    "请用 Excel 打开后另存再试")
     if last_row * last_column > MAX_CELLS:
-        raise UnreadableFile(path, f"工作表“{name}”的数据区域达 {last_row} 行 × {last_column} 列，超出可处理的大小"
+        raise UnreadableFile(path, f"工作表“{shown(name)}”的数据区域达 {last_row} 行 × {last_column} 列，超出可处理的大小"
                                    "（可能有内容误填在很远的单元格）；请在 Excel 中删除多余的行和列，或把调查表复制到新工作簿后再试")
     return marks
 
@@ -335,6 +344,168 @@ def _collect_marks(body: bytes, marks: Marks) -> None:
             marks[place] = result
         elif formula is not None and (result is None or (not result and cell.get("t") not in ("str", "inlineStr"))):
             marks[place] = Uncached("=" + (formula.text or "").strip() if formula.text else "=（共享公式）")
+
+
+# ── An .ods and an .xlsb, measured before calamine parses them (issue 14, items 10 and 11) ─────────────────
+# calamine expands an .ods's repeated rows and cells, and sizes an .xlsb's grid from its cells, before any
+# limit of its own applies: one far cell in an 817-byte .ods is a 99-million-cell grid (6 GB). Both are
+# measured here without building anything: .ods repeats are counted, not expanded, as content.xml streams by.
+_ODS_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_ROWS = re.compile(rb"""number-rows-repeated\s*=\s*["']\s*(\d+)""")
+_ODS_COLUMNS = re.compile(rb"""number-columns-repeated\s*=\s*["']\s*(\d+)""")
+_ODS_NAME = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?name\s*=\s*["']([^"']*)""")
+_ODS_VALUE = re.compile(rb"value-type\s*=")
+
+
+def _scan_ods(path: Path, zf: zipfile.ZipFile) -> None:
+    """Refuse an .ods table whose used area — to its last row and column holding a value — is beyond
+    MAX_CELLS. Empty repeats (LibreOffice ends every table with a million empty rows) count for nothing."""
+    info = next((i for i in zf.infolist() if i.filename == "content.xml"), None)
+    if info is None:
+        return
+    name, depth = "", 0
+    row = col = last_row = last_col = row_last = repeat = 0
+    for body in _pieces(zf, info):
+        for m in _ODS_TAG.finditer(body):
+            closing, tag, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
+            if tag == b"table":
+                if closing:
+                    depth -= 1
+                    if depth == 0 and last_row * last_col > MAX_CELLS:
+                        raise UnreadableFile(path, too_many_cells(last_row * last_col, name))
+                elif not empty:
+                    depth += 1
+                    if depth == 1:
+                        found = _ODS_NAME.search(attrs)
+                        name = found.group(1).decode("utf-8", "replace") if found else ""
+                        row = last_row = last_col = 0
+                continue
+            if depth != 1:
+                continue  # a table inside a cell: calamine does not read it into the grid
+            if tag == b"table-row":
+                if closing or empty:
+                    if not closing:
+                        repeat, row_last = _repeats(_ODS_ROWS, attrs), 0
+                    if row_last:
+                        last_row, last_col = row + repeat, max(last_col, row_last)
+                    row += repeat
+                else:
+                    repeat, col, row_last = _repeats(_ODS_ROWS, attrs), 0, 0
+            elif not closing:
+                span = _repeats(_ODS_COLUMNS, attrs)
+                col += span
+                if not empty or _ODS_VALUE.search(attrs):
+                    row_last = col
+
+
+def _repeats(pattern: re.Pattern[bytes], attrs: bytes) -> int:
+    found = pattern.search(attrs)
+    return max(int(found.group(1)), 1) if found else 1
+
+
+def _pieces(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part in pieces of a few MB, each cut before its last “<”, so that no tag is split."""
+    with zf.open(info) as fh:
+        tail = b""
+        while chunk := fh.read(4 * CHUNK):
+            buf = tail + chunk
+            cut = buf.rfind(b"<")
+            cut = cut if cut > 0 else len(buf)
+            yield buf[:cut]
+            tail = buf[cut:]
+        if tail:
+            yield tail
+
+
+# .xlsb records (MS-XLSB 2.1.4): a type and a size, each a little-endian varint (7 bits a byte).
+_XLSB_ROW, _XLSB_DIMENSION = 0x0000, 0x0094
+_XLSB_CELLS = frozenset(range(0x01, 0x0C))  # BrtCellBlank … BrtFmlaError: column first, 4 bytes
+_XLSB_SHEET = re.compile(r"xl/worksheets/[^/]+\.bin", re.IGNORECASE)
+
+
+def _scan_xlsb(path: Path, zf: zipfile.ZipFile) -> None:
+    """Refuse an .xlsb sheet whose grid — as its dimension record claims, or from A1 to its farthest cell —
+    is beyond MAX_CELLS, or which places a cell outside Excel's rows and columns."""
+    for info in zf.infolist():
+        if not _XLSB_SHEET.fullmatch(info.filename):
+            continue
+        rows = columns = 0
+        row = 0
+        for kind, body in _xlsb_records(zf, info):
+            if kind == _XLSB_ROW and len(body) >= 4:
+                row = struct.unpack_from("<I", body)[0]
+                rows = max(rows, row + 1)
+            elif kind in _XLSB_CELLS and len(body) >= 4:
+                columns = max(columns, struct.unpack_from("<I", body)[0] + 1)
+            elif kind == _XLSB_DIMENSION and len(body) >= 16:
+                _, last_row, _, last_col = struct.unpack_from("<IIII", body)
+                rows = max(rows, last_row + 1)
+                columns = max(columns, last_col + 1)
+        if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+            raise UnreadableFile(path, "工作簿中有超出 Excel 行列范围的单元格，文件可能已损坏或由其他程序生成；请用 Excel 打开后另存再试")
+        if rows * columns > MAX_CELLS:
+            raise UnreadableFile(path, too_many_cells(rows * columns))
+
+
+def _xlsb_records(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[tuple[int, bytes]]:
+    """(record type, body) of the cell-position records; other bodies are skipped unread."""
+    wanted = _XLSB_CELLS | {_XLSB_ROW, _XLSB_DIMENSION}
+    with zf.open(info) as fh:
+        reader = _Buffered(fh)
+        while True:
+            kind = reader.varint(2)
+            if kind is None:
+                return
+            size = reader.varint(4)
+            if size is None:
+                return
+            if kind in wanted:
+                yield kind, reader.take(min(size, 16))
+                reader.skip(size - min(size, 16))
+            else:
+                reader.skip(size)
+
+
+class _Buffered:
+    """Just enough of a byte reader over a zip member for record headers, in large reads."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh, self.buf, self.pos = fh, b"", 0
+
+    def _fill(self, n: int) -> bool:
+        while len(self.buf) - self.pos < n:
+            chunk = self.fh.read(4 * CHUNK)
+            if not chunk:
+                return False
+            self.buf = self.buf[self.pos:] + chunk
+            self.pos = 0
+        return True
+
+    def varint(self, limit: int) -> int | None:
+        value = 0
+        for i in range(limit):
+            if not self._fill(1):
+                return None
+            byte = self.buf[self.pos]
+            self.pos += 1
+            value |= (byte & 0x7F) << (7 * i)
+            if not byte & 0x80:
+                break
+        return value
+
+    def take(self, n: int) -> bytes:
+        self._fill(n)
+        data = self.buf[self.pos:self.pos + n]
+        self.pos += len(data)
+        return data
+
+    def skip(self, n: int) -> None:
+        while n > 0:
+            if not self._fill(1):
+                return
+            step = min(n, len(self.buf) - self.pos)
+            self.pos += step
+            n -= step
 
 
 # ── An .xls, seen before calamine parses it ──────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ from .context import sheet_context
 from .fields import BY_ID
 from .findings import Finding, Severity
 from .headers import Column, Mapping, normalise, recognise, row_score, suggestions
-from .io import Sheet, UnreadableFile, expand, read_sheets
+from .io import Sheet, UnreadableFile, expand, file_label, read_sheets
 from .records import Record
 from .rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
 from .rowreader import quoted as quoted
@@ -61,7 +61,7 @@ class Survey:
     @property
     def files(self) -> list[str]:
         """The inputs' names, as findings show them."""
-        return [p.name for p in self.paths]
+        return [file_label(p) for p in self.paths]
 
     @property
     def without_region(self) -> int:

@@ -1,4 +1,6 @@
-"""Reading survey files: workbooks (.xlsx .xlsm .xls .ods) through python-calamine, CSV by encoding sniffing.
+"""Reading survey files: workbooks (.xlsx .xlsm .xls .ods .xlsb) through python-calamine, CSV and other
+delimited text by encoding and delimiter sniffing, and what web systems export in place of a workbook — HTML
+tables (`webtables`) and SpreadsheetML 2003 (`spreadsheetml`) — recognised by content, not by name.
 
 This layer only turns bytes into sheets of raw cell rows with their Excel positions; recognising the survey
 inside them is `intake`'s job. A file that cannot be read raises `UnreadableFile` with one Chinese sentence
@@ -16,10 +18,11 @@ import glob
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .oserrors import os_reason
 
@@ -28,7 +31,15 @@ if TYPE_CHECKING:
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-SUPPORTED = WORKBOOK_SUFFIXES | CSV_SUFFIXES
+WEB_SUFFIXES = {".htm", ".html"}
+SUPPORTED = WORKBOOK_SUFFIXES | CSV_SUFFIXES | WEB_SUFFIXES
+# Read when named on the command line (a SpreadsheetML export), never picked up from a folder.
+EXPLICIT_ONLY = {".xml"}
+# calamine keeps a sheet as a dense grid of 32-byte cells from its first cell to its last: A1 and XFD1048576
+# alone ask for 550 GB. A full-height sheet of 38 columns (1.3 GB) still reads; a grid beyond that is refused,
+# whichever reader would build it.
+MAX_CELLS = 40_000_000
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 PASSWORD = "工作簿设有打开密码，请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再试"
 # CSV is sniffed by decoding the whole file incrementally; this many bytes per step.
@@ -41,7 +52,78 @@ class UnreadableFile(Exception):
     def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{Path(path).name}：{reason}")
+        super().__init__(f"{shown(Path(path).name)}：{reason}")
+
+
+class BadEncoding(Exception):
+    """An --encoding that cannot read text. ``reason`` is a Chinese sentence (exit 2)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def check_encoding(name: str | None) -> str | None:
+    """The user's --encoding, refused at once when Python does not know it or it is not a text codec (rot13,
+    hex, base64, zlib, bz2, uu, quopri turn bytes into bytes, or text into text, not bytes into text)."""
+    if name is None:
+        return None
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError) as exc:
+        raise BadEncoding(f"不认识编码“{shown(name)}”，请改用 utf-8、gbk 或 gb18030") from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise BadEncoding(f"“{shown(name)}”不是文字编码，不能用来读取表格；请改用 utf-8、gbk 或 gb18030（或不指定，自动识别）")
+    return name
+
+
+# Shown escaped: C0/C1 controls (an ESC sequence recolours or clears the terminal) and the bidirectional
+# overrides and isolates (they reverse the text around them: “exe.xlsx” shown as “xlsx.exe”).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def readable(name: str) -> str:
+    """A name as text: the undecodable bytes of a file name (Python keeps them as lone surrogates) read as
+    GB18030 — what unzipping a Windows zip on Linux leaves — else shown as U+FFFD."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape") if _only_escapes(name) else name.encode("utf-8", "replace")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _only_escapes(name: str) -> bool:
+    return all(not (0xD800 <= ord(ch) <= 0xDFFF) or 0xDC80 <= ord(ch) <= 0xDCFF for ch in name)
+
+
+def shown(name: str) -> str:
+    """A file or sheet name as it may go into a sentence for the terminal: readable (see `readable`), with
+    control characters written as escapes (\\x1b, \\u202e) and other unprintable ones as U+FFFD."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), readable(name))
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cs" else ch for ch in text)
+
+
+def file_label(path: Path) -> str:
+    """The name a file's sheets, records and findings carry: its name, readable (see `readable`)."""
+    return readable(path.name)
+
+
+def too_many_cells(cells: int, sheet: str | None = None, limit: int = MAX_CELLS) -> str:
+    """The sentence for a file that is intact but larger than a survey can be."""
+    where = f"工作表“{shown(sheet)}”的" if sheet else ""
+    return (f"{where}数据区域约 {_cells(cells)}，超过上限 {_cells(limit)}（可能有内容误填在很远的单元格）；"
+            "请在 Excel 中删除多余的行和列，或把调查表复制到新工作簿后再试")
+
+
+def _cells(n: int) -> str:
+    """17,179,869,184 → “171.8 亿格”; 40,000,000 → “4,000 万格”."""
+    if n >= 100_000_000:
+        return f"{n / 100_000_000:.1f}".removesuffix(".0") + " 亿格"
+    if n >= 10_000:
+        return f"{n // 10_000:,} 万格"
+    return f"{n:,} 格"
 
 
 class Uncached(str):
@@ -67,18 +149,55 @@ def expand(inputs: Iterable[str]) -> list[Path]:
     """Files, globs and folders → the list of files, in a stable order. Folders contribute every supported
     file directly in them, skipping Excel's lock files (~$name.xlsx) and qhunion's own outputs. A folder or
     glob that yields nothing is kept as it is, so that reading it says so instead of silently reading nothing
-    (Windows shells pass globs through unexpanded)."""
+    (Windows shells pass globs through unexpanded); so is a folder that cannot be listed, which reading
+    then reports. Only regular files are taken from folders and globs — never a FIFO (opening one waits
+    for a writer for ever) or a device — and a recursive glob never walks a folder twice (a symlink back to
+    “.” or “..” would make it endless)."""
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and _is_candidate(p))
-        elif _is_glob(item) and not path.exists():
-            files = sorted(Path(p) for p in glob.glob(item, recursive=True) if _is_candidate(Path(p)))
-        else:
+        try:
+            if path.is_dir():
+                files = sorted(p for p in path.iterdir() if _is_candidate(p))
+            elif _is_glob(item) and not path.exists():
+                files = sorted(p for p in _glob(item) if _is_candidate(p))
+            else:
+                files = []
+        except OSError:  # a folder without read or search permission
             files = []
         found += files or [path]
     return list(dict.fromkeys(found))
+
+
+def _glob(pattern: str) -> Iterator[Path]:
+    """glob.glob, except that “**” walks each real folder once: Python's own follows a symlink to “.” or “..”
+    round and round."""
+    if "**" not in pattern:
+        yield from (Path(p) for p in glob.glob(pattern))
+        return
+    head, _, tail = pattern.partition("**")
+    rest = tail.lstrip("/\\") or "*"
+    roots = glob.glob(head) if _is_glob(head) else [head or "."]
+    seen: set[tuple[int, int]] = set()
+    for root in roots:
+        if not _first_visit(root, seen):
+            continue
+        for folder, dirs, _files in os.walk(root, followlinks=True):
+            # hidden folders are skipped, as glob's own “**” skips them
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(os.path.join(folder, d), seen))
+            yield from (Path(p) for p in glob.glob(os.path.join(glob.escape(folder), rest)))
+
+
+def _first_visit(folder: str, seen: set[tuple[int, int]]) -> bool:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _is_glob(text: str) -> bool:
@@ -88,40 +207,88 @@ def _is_glob(text: str) -> bool:
 def _is_candidate(path: Path) -> bool:
     """Skipped in folders: Excel's lock files (~$a.xlsx), hidden files — the “._a.xlsx” a Mac leaves on a USB
     stick, and the “.~a.xlsx” temporary file of an output interrupted by a power cut — and our own outputs."""
+    import stat
+
     from .outputs import is_own_output
 
     name = path.name
-    return (path.suffix.lower() in SUPPORTED and not name.startswith(("~$", ".")) and not is_own_output(path))
+    if path.suffix.lower() not in SUPPORTED or name.startswith(("~$", ".")) or is_own_output(path):
+        return False
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:  # in a folder that can be listed but not searched: reading it will say so
+        return True
 
 
 def read_sheets(path: Path, encoding: str | None = None) -> Iterator[Sheet]:
     """Every sheet of a file, lazily. Raises UnreadableFile for files that cannot be opened at all."""
+    import stat
+
     try:
-        exists, is_dir = path.exists(), path.is_dir()
-        if exists and not is_dir:
-            with path.open("rb") as fh:
-                head = fh.read(8)
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
     except OSError as exc:
-        raise UnreadableFile(path, f"无法打开文件（{os_reason(exc)}），请关闭占用它的程序后重试") from exc
-    if not exists:
+        raise UnreadableFile(path, f"无法打开文件（{os_reason(exc)}），请检查文件和所在文件夹的权限") from exc
+    if mode is None:
         if _is_glob(path.name):
             raise UnreadableFile(path, "没有与之匹配的文件，请检查文件夹和文件名")
         raise UnreadableFile(path, "找不到该文件，请检查文件名和路径")
-    if is_dir:
+    if stat.S_ISDIR(mode):
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise UnreadableFile(path, f"无法读取文件夹（{os_reason(exc)}），请检查文件夹的权限") from exc
         raise UnreadableFile(path, "文件夹中没有可读取的表格（.xlsx、.xls、.ods、.csv），请检查文件夹")
+    if not stat.S_ISREG(mode):  # opening a FIFO waits for a writer; a device never ends
+        raise UnreadableFile(path, "这不是普通文件（是管道或设备），请先把内容保存为文件再读取")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SAMPLE)
+    except OSError as exc:
+        raise UnreadableFile(path, f"无法打开文件（{os_reason(exc)}），请关闭占用它的程序后重试") from exc
     kind = _sniff(path, head)
     if kind == "csv":
         yield from _read_csv(path, encoding)
+    elif kind == "html":
+        from .webtables import read_html
+
+        yield from read_html(path, _read_all(path), check_text_encoding(path, encoding))
+    elif kind == "spreadsheetml":
+        from .spreadsheetml import read_spreadsheetml
+
+        yield from read_spreadsheetml(path)
+    elif kind == "ole" or (kind == "zip" and _is_xlsb(path)):
+        from .isolate import read_isolated
+
+        yield from read_isolated(path, kind)
     else:
-        yield from _read_workbook(path, kind)
+        yield from read_workbook(path, kind)
+
+
+def _is_xlsb(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(name.lower() == "xl/workbook.bin" for name in zf.namelist())
+    except Exception:  # a damaged zip: read_workbook says what is wrong with it
+        return False
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(path, interrupted(exc)) from exc
 
 
 def _sniff(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if head.startswith(b"%PDF"):
         raise UnreadableFile(path, "这是 PDF 文件，不是表格；请提供 Excel 原表（.xlsx/.xls）或 CSV")
-    if suffix not in SUPPORTED:  # a .docx is a zip too: say what it is not, not that it is a broken workbook
-        raise UnreadableFile(path, f"不支持“{suffix or '无扩展名'}”文件，请提供 .xlsx、.xls、.ods 或 .csv 表格")
+    if suffix not in SUPPORTED | EXPLICIT_ONLY:  # a .docx is a zip too: say what it is not, not that it is broken
+        raise UnreadableFile(path, f"不支持“{shown(suffix) or '无扩展名'}”文件，请提供 .xlsx、.xls、.ods 或 .csv 表格")
     # Workbooks are recognised by their bytes, whatever the name says (an .xlsx renamed .csv is read too).
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
@@ -131,14 +298,47 @@ def _sniff(path: Path, head: bytes) -> str:
         if is_encrypted_ole(path):
             raise UnreadableFile(path, PASSWORD)
         return "ole"
-    if suffix in CSV_SUFFIXES:
-        return "csv"
     if not head:
         raise UnreadableFile(path, "文件是空的（0 字节），请重新导出或向填报单位索取")
+    if re.match(rb"\s*MIME-Version:", head, re.IGNORECASE):  # Excel's “单个文件网页” (.mht) renamed .xls
+        raise UnreadableFile(path, "这是“单个文件网页”（.mht），不是表格文件；请用 Excel 打开后另存为 .xlsx 再试")
+    markup = markup_kind(head)
+    if markup is not None:
+        return markup
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in WEB_SUFFIXES:
+        raise UnreadableFile(path, "文件内容不是网页表格，请在系统中重新导出为 Excel 后再试")
     raise UnreadableFile(path, "文件内容不是 Excel 工作簿（可能已损坏或只是改了扩展名），请用 Excel 打开后另存为 .xlsx 再试")
 
 
-def _read_workbook(path: Path, kind: str) -> Iterator[Sheet]:
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^\[>]*(?:\[.*?\])?\s*>)*", re.DOTALL | re.IGNORECASE)
+_FIRST_TAG = re.compile(r"<([A-Za-z][\w:.-]*)")
+# What a web page (or a fragment of one, as some systems write) begins with.
+_HTML_TAGS = {"html", "head", "body", "meta", "title", "table", "style", "script", "link", "div", "base", "p",
+              "form", "center", "font", "span", "h1", "h2", "h3"}
+
+
+def markup_kind(head: bytes) -> str | None:
+    """“html” or “spreadsheetml” when the file's first bytes are a web page or a SpreadsheetML 2003 workbook,
+    whatever its name; None otherwise. Only the first element counts: a CSV may hold “<” in its cells."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[: len(head) // 2 * 2].decode("utf-16", "ignore")
+    else:
+        text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    prolog = _PROLOG.match(text)
+    first = _FIRST_TAG.match(text, prolog.end() if prolog else 0)
+    if first is None:
+        return None
+    name = first.group(1).lower().rpartition(":")[2]
+    if name == "workbook":
+        return "spreadsheetml"
+    return "html" if name in _HTML_TAGS else None
+
+
+def read_workbook(path: Path, kind: str) -> Iterator[Sheet]:
+    """A workbook's sheets through calamine, after `guard` has looked at it; ``kind`` is "zip" or "ole".
+    (.xls and .xlsb come here inside a child process, see `isolate`.)"""
     import python_calamine as pc
 
     from .guard import check_ole, check_zip
@@ -162,7 +362,7 @@ def _read_workbook(path: Path, kind: str) -> Iterator[Sheet]:
             start = sheet.start
             merged = list(sheet.merged_cell_ranges or [])
         yield Sheet(
-            file=path.name,
+            file=file_label(path),
             name=meta.name,
             rows=_calamine_rows(path, kind, sheet, marks.get(meta.name, {})) if start else iter(()),
             visible=meta.visible == pc.SheetVisibleEnum.Visible,
@@ -200,7 +400,12 @@ def _panicked(exc: BaseException) -> bool:
 def _rust_panics_unprinted() -> Iterator[None]:
     """Rust's panic hook writes “thread panicked at …” (and, with RUST_BACKTRACE set, a backtrace) straight
     to file descriptor 2 before the panic reaches Python as an exception, which becomes the file's sentence.
-    So descriptor 2 points at /dev/null while calamine parses; nothing else writes there meanwhile."""
+    So descriptor 2 points at a temporary file while calamine parses; afterwards the panic's report is shown
+    only with --debug, and anything else written there meanwhile is passed on (`isolate.pass_on`)."""
+    import tempfile
+
+    from .isolate import pass_on
+
     with contextlib.suppress(AttributeError, OSError, ValueError):
         sys.stderr.flush()
     try:
@@ -208,13 +413,21 @@ def _rust_panics_unprinted() -> Iterator[None]:
     except OSError:  # no descriptor 2 at all (pythonw): nothing to keep clean
         yield
         return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    with contextlib.ExitStack() as stack:
+        capture: IO[bytes] | None
+        try:
+            capture = stack.enter_context(tempfile.TemporaryFile())
+            os.dup2(capture.fileno(), 2)
+        except OSError:  # no temporary file: better a panic's lines on the screen than a message lost
+            capture = None
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if capture is not None:
+                capture.seek(0)
+                pass_on(capture.read(64 * 1024).decode("utf-8", "replace"))
 
 
 def _calamine_rows(path: Path, kind: str, sheet: Any, marks: Marks) -> Iterator[tuple[int, list[Any]]]:
@@ -264,15 +477,35 @@ def workbook_reason(kind: str) -> str:
     return "工作簿已损坏或不完整（可能未下载完），请用 Excel 打开检查，或重新获取原文件"
 
 
-def _read_csv(path: Path, encoding: str | None) -> Iterator[Sheet]:
-    used = encoding or sniff_encoding(path)
+def check_text_encoding(path: Path, encoding: str | None) -> str | None:
+    """The user's --encoding for this file: a text codec (see `check_encoding`), and UTF-16 or UTF-32 without
+    a stated byte order only on a file that starts with its BOM (without one, the bytes would be read in the
+    machine's order: a GBK file as nonsense, not as an error)."""
     try:
-        codec = codecs.lookup(used)
-    except LookupError as exc:
-        raise UnreadableFile(path, f"不认识编码“{used}”，请改用 utf-8、gbk 或 gb18030") from exc
+        check_encoding(encoding)
+    except BadEncoding as exc:
+        raise UnreadableFile(path, exc.reason) from exc
+    if encoding is None or codecs.lookup(encoding).name not in ("utf-16", "utf-32"):
+        return encoding
+    boms = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) if "16" in codecs.lookup(encoding).name else (
+        codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise UnreadableFile(path, interrupted(exc)) from exc
+    if not head.startswith(boms):
+        bits = "16" if "16" in codecs.lookup(encoding).name else "32"
+        raise UnreadableFile(path, f"文件开头没有字节顺序标记（BOM），不能按 {shown(encoding)} 读取；请改用 --encoding utf-{bits}-le "
+                                   f"或 utf-{bits}-be，或不指定编码让程序自动识别")
+    return encoding
+
+
+def _read_csv(path: Path, encoding: str | None) -> Iterator[Sheet]:
+    used = check_text_encoding(path, encoding) or sniff_encoding(path)
     # `--encoding utf-8` on a file Excel saved as “CSV UTF-8” must not glue the BOM to the first header.
-    decode_as = "utf-8-sig" if codec.name == "utf-8" else used
-    yield Sheet(file=path.name, name=path.stem, rows=_csv_rows(path, decode_as, used), encoding=used)
+    decode_as = "utf-8-sig" if codecs.lookup(used).name == "utf-8" else used
+    yield Sheet(file=file_label(path), name=readable(path.stem), rows=_csv_rows(path, decode_as, used), encoding=used)
 
 
 def sniff_encoding(path: Path) -> str:
@@ -302,9 +535,6 @@ def sniff_encoding(path: Path) -> str:
 
 
 _SAMPLE = 64 * 1024
-# csv.Sniffer's quote guess is quadratic in its sample (64 KB of ‘,"’ takes 18 s); a few KB of lines is
-# what it needs to see the delimiter.
-_SNIFF_SAMPLE = 4096
 
 
 def _utf16_or_binary(path: Path, sample: bytes) -> str:
@@ -321,25 +551,62 @@ def _utf16_or_binary(path: Path, sample: bytes) -> str:
     raise UnreadableFile(path, "文件含有二进制内容，不是文本格式的 CSV；请用 Excel 打开后另存为“CSV UTF-8”再试")
 
 
-def _csv_rows(path: Path, encoding: str, shown: str) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(path: Path, encoding: str, shown_as: str) -> Iterator[tuple[int, list[Any]]]:
+    reader = None
     try:
         with path.open(encoding=encoding, errors="strict", newline="") as fh:
             sample = fh.read(_SAMPLE)  # an early undecodable byte is reported before anything else
             fh.seek(0)
-            dialect: type[csv.Dialect] | csv.Dialect
-            try:
-                dialect = csv.Sniffer().sniff(sample[:_SNIFF_SAMPLE], delimiters=",\t;|")
-            except csv.Error:
-                dialect = csv.excel
-            yield from enumerate(csv.reader(fh, dialect), start=1)
+            reader = csv.reader(fh, delimiter=sniff_delimiter(sample, complete=len(sample) < _SAMPLE))
+            yield from enumerate(reader, start=1)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            path, f"按 {shown} 编码无法读取（{_undecodable_at(path, encoding)}），请用 --encoding 指定正确的编码，"
+            path, f"按 {shown(shown_as)} 编码无法读取（{_undecodable_at(path, encoding)}），请用 --encoding 指定正确的编码，"
                   "或在 Excel 中另存为 CSV UTF-8") from exc
     except csv.Error as exc:
-        raise UnreadableFile(path, "CSV 格式有误（可能有未闭合的引号），请用 Excel 打开检查后另存") from exc
+        line = f"第 {reader.line_num} 行" if reader is not None else "文件中"
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(path, f"{line}有一个字段超过 {csv.field_size_limit():,} 个字符（读取上限），"
+                                       "不像调查表的内容；请用 Excel 打开检查该处后另存") from exc
+        raise UnreadableFile(path, f"CSV 格式有误（{line}，可能有未闭合的引号），请用 Excel 打开检查后另存") from exc
     except OSError as exc:
         raise UnreadableFile(path, f"读取中断（{os_reason(exc)}），请确认文件仍在且未被占用后重试") from exc
+
+
+DELIMITERS = ",\t;|"
+
+
+def sniff_delimiter(sample: str, complete: bool = False) -> str:
+    """The delimiter that splits the sample's lines most consistently: the most lines with the same number
+    of fields (more than one), ties going to the wider split and then to the order of DELIMITERS. Lines are
+    split as csv splits them, strictly, so a delimiter inside quotes does not count and one that cuts through
+    quoted fields counts only the lines before it does. Title and note lines above the
+    table (one field) weigh for none. A sample cut mid-line loses its last line."""
+    import io as _io
+    from collections import Counter
+
+    if not complete and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best: tuple[int, int, int] = (0, 0, 0)
+    choice = ","
+    for order, delimiter in enumerate(DELIMITERS):
+        widths: Counter[int] = Counter()
+        try:
+            # strict: a wrong delimiter leaves text after a closing quote ("a";"b" split at commas) and stops
+            for n, row in enumerate(csv.reader(_io.StringIO(sample), delimiter=delimiter, strict=True)):
+                if n >= 200:
+                    break
+                if len(row) > 1:
+                    widths[len(row)] += 1
+        except csv.Error:
+            pass
+        if not widths:
+            continue
+        width, lines = max(widths.items(), key=lambda item: (item[1], item[0]))
+        score = (lines, width, -order)
+        if score > best:
+            best, choice = score, delimiter
+    return choice
 
 
 def _undecodable_at(path: Path, encoding: str) -> str:

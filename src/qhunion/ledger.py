@@ -69,6 +69,7 @@ from sqlalchemy import (
 )
 
 from .fields import TRUCK_DRIVERS
+from .io import file_label
 from .oserrors import os_reason
 from .privacy import looks_personal, mask, mask_optional
 from .rules import anchor_of, meets_standalone, vehicles
@@ -346,8 +347,8 @@ class Source:
             with path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
         except OSError as exc:
-            raise LedgerError(f"无法读取 {path.name} 以计算其指纹（{os_reason(exc)}），未记入账本") from exc
-        return cls(path.name, digest, tuple(sheets))
+            raise LedgerError(f"无法读取 {file_label(path)} 以计算其指纹（{os_reason(exc)}），未记入账本") from exc
+        return cls(file_label(path), digest, tuple(sheets))
 
 
 @dataclass(frozen=True)
@@ -713,18 +714,20 @@ class Ledger:
 
     def record(self, result: Result, round_label: str | None = None, unit: str | None = None) -> list[ImportOutcome]:
         """One import per readable input file of a classify run."""
-        unreadable = {Path(u.path).name for u in result.survey.unreadable}
+        unreadable = {file_label(Path(u.path)) for u in result.survey.unreadable}
         readable = [p for p in result.survey.paths if p.name not in unreadable]
         seen: dict[str, Path] = {}
         for path in readable:
             # Records know their file by name only: two inputs of one name cannot be told apart.
-            if seen.setdefault(path.name, path) != path:
-                raise LedgerError(f"有两个文件都叫“{path.name}”（{seen[path.name]}、{path}），账本无法区分它们的记录，"
+            name = file_label(path)
+            if seen.setdefault(name, path) != path:
+                raise LedgerError(f"有两个文件都叫“{name}”（{seen[name]}、{path}），账本无法区分它们的记录，"
                                   "未记入账本：请给文件改名（如加上县名）后重新运行，或分别运行 classify")
         outcomes = []
         for path in readable:
-            sheets = [lay.sheet for lay in result.survey.layouts if lay.file == path.name and lay.skipped is None]
-            pairs = result.by_file.get(path.name, [])
+            name = file_label(path)
+            sheets = [lay.sheet for lay in result.survey.layouts if lay.file == name and lay.skipped is None]
+            pairs = result.by_file.get(name, [])
             outcomes.append(self.add(Source.of(path, sheets), pairs, result.ruleset, round_label, unit))
         return outcomes
 

@@ -87,10 +87,10 @@ def _is_id(digits: str) -> bool:
 
 
 def _is_credit_code(token: str) -> bool:
-    from stdnum.cn import uscc
-
-    value = token.upper()
-    return not value[:17].isdigit() and uscc.is_valid(value)  # digits and a final X: an ID number's shape
+    """An 18-character token with a letter before its last character is a code (统一社会信用代码, or one typed
+    with a slip): never a phone or ID number, whose only letter can be a final X. Not checked further: a
+    mistyped code is still not a person's number, and its own finding says it is invalid."""
+    return not token[:17].isdigit()
 
 
 def _spans(folded: str) -> list[tuple[int, int, int, int, int, int]]:
@@ -106,7 +106,6 @@ def _spans(folded: str) -> list[tuple[int, int, int, int, int, int]]:
     found += [(*m.span(), *m.span("n"), 0, 4) for m in _LANDLINE.finditer(folded)]
     if not found:
         return found
-    # Credit codes are looked for only now: python-stdnum's check costs more than everything above.
     taken = [m.span() for m in _CREDIT.finditer(folded) if _is_credit_code(m.group())]
     spans = []
     for span in found:  # IDs first, then mobiles, then landlines: the first kind to claim digits keeps them

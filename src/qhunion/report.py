@@ -160,8 +160,10 @@ def print_suggestions(survey: Survey, console: Any, inputs: Sequence[str]) -> No
 
 def print_unreadable(survey: Survey, console: Any) -> None:
     """One sentence per file that could not be read at all: its name and what to do."""
-    for u in survey.unreadable:
-        console.print(f"[red]无法读取[/red] {escape(mask(_name(u.path)))}：{escape(mask(u.reason))}")
+    from .io import shown
+
+    for u in survey.unreadable:  # shown: a name's control characters escaped, GBK bytes read as text
+        console.print(f"[red]无法读取[/red] {escape(mask(shown(_name(u.path))))}：{escape(mask(u.reason))}")
 
 
 def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
