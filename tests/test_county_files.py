@@ -2,8 +2,8 @@
 
 Each file comes from `county_files` (headers invented from the real-world sample, not from headers.toml).
 For each: `check` reads every record with the right columns, and `classify --no-ledger -f json` gives each
-enterprise the county and the decision a person would give it. Tests marked xfail(strict) are bugs found
-this way, left for the reader's owner to fix.
+enterprise the county and the decision a person would give it. Bugs these files found were fixed in the
+reader; each test guards one.
 """
 
 from __future__ import annotations
@@ -70,15 +70,7 @@ CASES: dict[str, tuple[Builder, tuple[cf.Expect, ...]]] = {
     "union-forms": (cf.union_forms, cf.UNION_FORMS),
     "two-column-forms": (cf.two_column_forms, cf.TWO_COLUMN_FORMS),
 }
-# A 填报单位 line above a label/value form takes the has_union slot (“…总工会”), so 是否建立工会 is lost.
-FORM_UNIT_LINE = "a 填报单位：…总工会 line above a label/value form is read as the 是否已建工会 label"
-# “实际拥有车辆：30台” in one cell: the label is recognised but the value in the same cell is not read.
-LABEL_VALUE_CELL = "label：value in one cell of a form: the label is recognised, its value is dropped"
-BROKEN = {"union-forms": FORM_UNIT_LINE, "two-column-forms": LABEL_VALUE_CELL}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=BROKEN[k])) if k in BROKEN else k for k in CASES])
+@pytest.mark.parametrize("case", list(CASES))
 def test_every_enterprise_gets_its_county_and_decision(cli: Cli, tmp_path: Path, case: str) -> None:
     build, expected = CASES[case]
     path = build(tmp_path)
@@ -114,7 +106,6 @@ def test_market_export_takes_county_from_the_registered_address_and_statuses_as_
     assert sum(i["code"] == "column-missing" for i in report["issues"]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="“其他有限责任公司”, a standard 市场主体类型, is not a known entity kind")
 def test_market_export_entity_kinds_are_all_known(cli: Cli, tmp_path: Path) -> None:
     report = check_json(cli, cf.market_export(tmp_path))
     assert not [i for i in report["issues"] if i["column"] == "D" and i["severity"] != "info"]
@@ -134,7 +125,6 @@ def test_web_export_reads_total_owned_and_attached_and_never_takes_attached_for_
     assert "实际拥有车辆 15 辆 < 20 辆" in first["explanation"]  # 45 in total, 30 of them 挂靠
 
 
-@pytest.mark.xfail(strict=True, reason="a web export's 操作人 (the operator's name) is not read as personal")
 def test_web_export_operator_is_personal(cli: Cli, tmp_path: Path) -> None:
     assert fields_of(check_json(cli, cf.web_export(tmp_path)))["操作人"] == "reporter"
 
@@ -156,7 +146,6 @@ def test_merged_county_is_carried_down_and_said_so(cli: Cli, tmp_path: Path) -> 
     assert all("上方合并或分组的单元格" in i["message"] for i in carried)
 
 
-@pytest.mark.xfail(strict=True, reason="a 市州 value carried down is reported as “本行未填县（市、区）”")
 def test_carried_prefecture_is_reported_as_a_prefecture(cli: Cli, tmp_path: Path) -> None:
     report = check_json(cli, cf.merged_county(tmp_path))
     carried_a = [i for i in report["issues"] if i["code"] == "region-context" and i["column"] == "A"]
@@ -166,8 +155,7 @@ def test_carried_prefecture_is_reported_as_a_prefecture(cli: Cli, tmp_path: Path
 @pytest.mark.parametrize(("build", "source"), [
     (cf.county_in_sheet_name, "工作表名称"),
     (cf.county_in_title, "表格标题或填报单位"),
-    pytest.param(cf.county_in_file_name, "文件名", marks=pytest.mark.xfail(
-        strict=True, reason="a county taken from a CSV's file name is reported as from the 工作表名称")),
+    (cf.county_in_file_name, "文件名"),
 ])
 def test_county_from_the_sheet_surroundings_names_its_source(cli: Cli, tmp_path: Path, build: Builder,
                                                               source: str) -> None:
@@ -202,7 +190,6 @@ def test_union_forms_read_one_enterprise_per_sheet(cli: Cli, tmp_path: Path) -> 
     assert {r["county"] for r in classify_json(cli, cf.union_forms(tmp_path))} == {"乐都区"}
 
 
-@pytest.mark.xfail(strict=True, reason=FORM_UNIT_LINE)
 def test_form_unit_line_is_context_not_a_label(cli: Cli, tmp_path: Path) -> None:
     """Smallest reproduction: a 4-column form with one 填报单位 line above it."""
     from builders import Grid, write_xlsx
@@ -213,7 +200,6 @@ def test_form_unit_line_is_context_not_a_label(cli: Cli, tmp_path: Path) -> None
     assert classify_json(cli, path)[0]["decision"] == "established"
 
 
-@pytest.mark.xfail(strict=True, reason=LABEL_VALUE_CELL)
 def test_label_and_value_in_one_cell_of_a_form(cli: Cli, tmp_path: Path) -> None:
     """Smallest reproduction: a 2-column form whose vehicle line is “实际拥有车辆：30台” in one cell."""
     from builders import Grid, write_xlsx
@@ -300,12 +286,6 @@ def test_summary_of_several_county_files_loses_no_enterprise_or_figure(cli: Cli,
 
 # ── Single headers from county forms, one at a time ──────────────────────────────────────────────────
 
-SCHEME_MISSES = {
-    "劳动合同人数": "employees counted as 劳动合同 signatories are not recognised (no 合同 word)",
-    "所属乡镇（街道）": "a town column is not read, though a town names its county (places.py knows towns)",
-}
-
-
 @pytest.mark.parametrize(("header", "field"), [
     ("参加工会人数", "members"),  # was read as 是否已建工会 before headers.toml's members line took 参加工会
     ("自备车（辆）", "vehicles_owned"),  # 自备 = own; added to the ownership words in headers.toml
@@ -316,8 +296,8 @@ SCHEME_MISSES = {
     ("联系方式", "phone"),
     ("依托物流园区", "anchor"),
     ("存在问题及建议", "suggestions"),
-    *[pytest.param(h, f, marks=pytest.mark.xfail(strict=True, reason=SCHEME_MISSES[h]))
-      for h, f in (("劳动合同人数", "employees"), ("所属乡镇（街道）", "county"))],
+    ("劳动合同人数", "employees"),  # 劳动合同 is an employees word now
+    ("所属乡镇（街道）", "county"),  # a town column names the county (places.py knows the towns)
 ])
 def test_one_header_from_a_county_form(cli: Cli, tmp_path: Path, header: str, field: str) -> None:
     from builders import Grid, write_xlsx
@@ -333,8 +313,6 @@ def test_one_header_from_a_county_form(cli: Cli, tmp_path: Path, header: str, fi
     assert fields_of(check_json(cli, path))[header] == field
 
 
-@pytest.mark.xfail(strict=True, reason="“其中：自有/其中：挂靠” right of a vehicle column in a one-row header are "
-                                       "not read as owned/attached vehicles")
 def test_owned_and_attached_as_其中_beside_a_vehicle_total(cli: Cli, tmp_path: Path) -> None:
     from builders import Grid, write_xlsx
     header = ["企业名称", "县（市、区）", "车辆数（台）", "其中：自有", "其中：挂靠", "职工人数"]

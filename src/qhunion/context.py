@@ -66,7 +66,9 @@ class SheetContext:
 def sheet_context(file: str, sheet: str, title_rows: Iterable[Iterable[object]]) -> SheetContext:
     titles = [place_in(str(c)) for cells in title_rows for c in cells if isinstance(c, str) and c.strip()]
     title = _agreeing([t for t in titles if t is not None])
-    return SheetContext(place_in(sheet), title, place_in(Path(file).stem))
+    stem = Path(file).stem
+    # A CSV's only sheet is named after its file: the place comes from the file name, and says so.
+    return SheetContext(place_in(sheet) if sheet != stem else None, title, place_in(stem))
 
 
 def _agreeing(places: list[Place]) -> Place | None:

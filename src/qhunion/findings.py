@@ -72,7 +72,7 @@ CATALOGUE: dict[str, Kind] = {
         Kind("region-mismatch", E, "地区矛盾", "{county}属于{actual}，与所填市（州）“{stated}”不符，已按{actual}统计"),
         Kind("region-missing", E, "缺少地区", "未填写县（市、区）或市（州），地址、工作表名、标题和文件名中也没有，"
                                              "无法按地区判定和汇总（汇总时计入“地区不明”）"),
-        Kind("region-context", N, "地区取自上下文", "本行未填县（市、区），按{source}中的“{value}”计"),
+        Kind("region-context", N, "地区取自上下文", "本行未填{what}，按{source}中的“{value}”计"),
         Kind("region-context-sheet", N, "地区取自上下文", "本表没有县（市、区）列，本行起没有地址可依的各行都按{source}中的“{value}”计"),
         Kind("region-from-code", W, "地区取自信用代码", "本行及上下文都没有经营地，暂按信用代码的登记地“{place}”计；"
                                                    "登记地不一定是实际经营所在地（青总办〔2018〕19号 三（一）），请核实"),

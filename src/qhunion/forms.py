@@ -19,6 +19,8 @@ from .headers import MAPPED, scores
 MAX_LABEL = 24  # a label is short; a longer text is a value or a note
 MIN_FIELDS = 3  # as for a table: a name and two more
 _INLINE = re.compile(r"^([^:：]{1,24})[:：]\s*(.+)$", re.S)
+# Lines about the form, not about the enterprise: they are context (the county of 填报单位), never fields.
+_NOT_LABELS = ("填报单位", "填表单位", "报送单位", "填报日期", "填表日期", "制表")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +33,12 @@ class Entry:
 
 
 def _label(cell: Any) -> tuple[str, str] | None:
-    """(field, label) when the cell is a label."""
+    """(field, label) when the cell is a label on its own (not “label：value”, not “填报单位：…”)."""
     if not isinstance(cell, str):
         return None
-    text = cell.strip()
-    if not text or len(text) > MAX_LABEL:
+    text = cell.strip().rstrip(":：").strip()
+    if not text or len(text) > MAX_LABEL or _INLINE.match(text) or text.startswith(_NOT_LABELS) \
+            or text.endswith("表"):  # 基层工会组织信息登记表: the form's title, not a label
         return None
     found = scores(text)
     if found and found[0][1] >= MAPPED:
@@ -57,7 +60,7 @@ def read_entries(rows: Sequence[tuple[int, list[Any]]], first_column: int) -> li
             if found is not None:
                 labels[(pos, i)] = found
             elif isinstance(cell, str) and (m := _INLINE.match(cell.strip())):
-                head = _label(m.group(1))
+                head = _label(m.group(1).strip())
                 if head is not None:
                     inline.append(Entry(head[0], head[1], m.group(2).strip(), number, first_column + i))
     # A label's neighbour is its value even when it reads like a label (所属群体 | 货车司机): labels never touch.
@@ -79,15 +82,18 @@ def read_entries(rows: Sequence[tuple[int, list[Any]]], first_column: int) -> li
 
 
 def blocks(entries: Sequence[Entry]) -> list[list[Entry]]:
-    """Entries split into enterprises: a field seen again (the next 企业名称) starts a new one. Blocks without a
-    name, or with fewer than MIN_FIELDS fields, are not enterprises."""
+    """Entries split into enterprises: the next 企业名称 starts a new one; another field met twice in one form
+    keeps its first value (a sub-item read as the same field). Blocks without a name, or with fewer than
+    MIN_FIELDS fields, are not enterprises."""
     out: list[list[Entry]] = []
     current: list[Entry] = []
     seen: set[str] = set()
     for e in entries:
-        if e.field in seen:
+        if e.field == "name" and "name" in seen:
             out.append(current)
             current, seen = [], set()
+        if e.field in seen:
+            continue
         current.append(e)
         seen.add(e.field)
     out.append(current)

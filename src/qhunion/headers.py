@@ -36,6 +36,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．)]|[(（]\d{1,2}[)）]|[(（][一�
 # Units and “单位：人”-style notes in brackets, or after the header.
 _UNIT = re.compile(r"[(（\[【](?:单位[:：]?)?(?:辆|台|人|名|个|户|家|部|次|元|万元|%|％|是/否|是或否)[)）\]】]"
                    r"|单位[:：](?:辆|台|人|名|个|户|家)")
+_PART = re.compile(r"^\s*其中\s*[:：]?\s*")
 _SENTENCE = re.compile(r"[，；。;！？]")
 _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\-—_~'\"“”‘’!?！？*＊#№＝=+]")
 
@@ -200,6 +201,7 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
     columns: list[Column] = []
     readings: list[tuple[tuple[str, float], ...]] = []
     group = ""
+    found: tuple[tuple[str, float], ...] = ()
     for i in range(width):
         u = upper[i] if i < len(upper) else ""
         lo = (lower[i] if i < len(lower) else "") if lower is not None else ""
@@ -207,11 +209,17 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
             # A merged group cell (车辆情况) spans the sub-headers to its right; Excel keeps its text only in the
             # first cell and CSV exports leave the rest blank, so carry it across.
             group = u or (group if lo else "")
+        elif _PART.match(u):
+            # “其中：自有” right of “车辆数（台）” in a one-row header: a part of the column it follows.
+            found = _reading(u, _PART.sub("", u), group)
+        else:
+            group = u
         shown = lo or u
         if len(shown) > MAX_HEADER:
             shown = shown[:MAX_HEADER] + "…"
         column = Column(first_column + i, shown, None, from_lower=bool(lo and u))
-        found = _reading(u, lo, group) if (u or lo) else ()
+        if lower is not None or not _PART.match(u):
+            found = _reading(u, lo, group) if (u or lo) else ()
         values = [row[i] for row in samples if i < len(row)]
         weighed = tuple(sorted(((fid, round(s * fit(fid, values), 3)) for fid, s in found),
                                key=lambda item: -item[1]))

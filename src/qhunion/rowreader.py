@@ -252,7 +252,7 @@ class SheetReader:
                 pref_text = text
             column = county_col if which == "county" else pref_col
             record.issues.append(self.finding("region-context", record.row, column, text,
-                                              source=SOURCE_LABELS["carried"]))
+                                              source=SOURCE_LABELS["carried"], what=BY_ID[which].label))
         outcome = resolve_region(pref_text, county_text) if (pref_text or county_text) else None
         if outcome is not None:
             record.prefecture, record.county, record.county_code = outcome[0], outcome[1], outcome[2]
@@ -277,7 +277,7 @@ class SheetReader:
             self._place(record, place)
             if source == "address" or column is not None:
                 record.issues.append(self.finding("region-context", record.row, column, place.words,
-                                                  source=SOURCE_LABELS[source]))
+                                                  source=SOURCE_LABELS[source], what=BY_ID["county"].label))
             elif source not in self.announced:
                 # A sheet without a county column: one note for the sheet, not one per row.
                 self.announced.add(source)

@@ -186,8 +186,10 @@ _DOMAIN = _synonyms({
 })
 
 
-def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] | None = None) -> Any:
-    """A parser for one choice column. ``noted`` spellings are read too, each with its (info) finding."""
+def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] | None = None,
+            endings: tuple[tuple[re.Pattern[str], str], ...] = ()) -> Any:
+    """A parser for one choice column. ``noted`` spellings are read too, each with its (info) finding;
+    ``endings`` read the longer official wordings by what they end in."""
     notes = {header_key(spelling): found for spelling, found in (noted or {}).items()}
 
     def parse(raw: Any) -> Parsed:
@@ -204,6 +206,9 @@ def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] 
             if key in notes:
                 canon, note = notes[key]
                 return canon, note, {"canon": canon}
+            for pattern, canon in endings:  # 其他有限责任公司, 非公司私营企业: read by what they end in
+                if pattern.search(key):
+                    return canon, None, None
             return None, code, None
         return found, None, None
 
@@ -211,7 +216,10 @@ def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] 
 
 
 parse_status = _choice(_STATUS, "status-invalid", _STATUS_NOTED)
-parse_entity = _choice(_ENTITY, "type-invalid", _ENTITY_NOTED)
+# 市场主体类型 as registration exports write them (其他有限责任公司, 有限责任公司（自然人独资）, 个体工商户（个人经营）).
+_ENTITY_ENDINGS = ((re.compile(r"个体"), "个体工商户"),
+                   (re.compile(r"(公司|企业|厂|集团|分支机构|独资|合伙)(自然人.*|法人.*|个人.*)?$"), "企业"))
+parse_entity = _choice(_ENTITY, "type-invalid", _ENTITY_NOTED, _ENTITY_ENDINGS)
 parse_group = _choice(_GROUP, "group-invalid")
 parse_domain = _choice(_DOMAIN, "field-invalid")
 
