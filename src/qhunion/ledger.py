@@ -102,6 +102,10 @@ class UnknownRound(LedgerError):
     """``--round``/``--compare`` named a round no import carries."""
 
 
+class LedgerForbidden(LedgerError):
+    """PostgreSQL's row-level security refused a write outside the role's region (ledger_pg.grant)."""
+
+
 # ── Schema (the current version; migrations below build it) ─────────────────────────────────────────
 metadata = MetaData()
 
@@ -423,7 +427,9 @@ def locate(db: str | os.PathLike[str] | None = None) -> str:
 
     value = os.fspath(db) if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
     if "://" in value:
-        return value
+        from .ledger_pg import normalise_url
+
+        return normalise_url(value)
     return URL.create("sqlite", database=str(Path(value).expanduser().absolute())).render_as_string()
 
 
@@ -485,6 +491,10 @@ class Ledger:
         except LedgerError:
             raise
         except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # PostgreSQL: insufficient privilege / RLS
+                from .ledger_pg import forbidden_reason
+
+                raise LedgerForbidden(forbidden_reason(self.name, str(exc.orig))) from exc
             raise LedgerError(self._reason(str(exc.orig))) from exc
         except SQLAlchemyError as exc:
             raise LedgerError(f"账本 {self.name} 出错：{exc}") from exc
@@ -497,6 +507,8 @@ class Ledger:
             return f"无法写入账本 {self.name}（没有写入权限或文件夹不可用），请检查后重试或用 --db 换一个位置"
         if "not a database" in low or "malformed" in low:
             return f"{self.name} 不是完好的 qhunion 账本（文件损坏或不是 SQLite 数据库），请用 --db 指定正确的账本"
+        if "connection" in low and ("failed" in low or "refused" in low):
+            return f"无法连接账本数据库 {self.name}（服务器未启动、地址或用户名有误），请检查 --db 或 QHUNION_DB 后重试"
         if "full" in low or "disk i/o" in low:
             return f"写入账本 {self.name} 失败（磁盘已满或读写出错），请腾出空间后重试"
         return f"账本 {self.name} 出错：{message}"
@@ -724,6 +736,11 @@ def _insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: l
     must need no type conversion — records hold only str, int, bool and None, which every DB-API driver takes
     as they are."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from .ledger_pg import copy_rows
+
+        copy_rows(conn, table.name, columns, rows)
         return
     compiled = insert(table).inline().compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positional:
