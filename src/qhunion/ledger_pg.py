@@ -15,7 +15,8 @@ psycopg is imported inside the functions: `qhunion --help` must not load it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,19 @@ def forbidden_reason(name: str, message: str) -> str:
     return f"无权执行该操作：账本 {name} 的当前数据库用户没有这项权限（如撤销导入、授权只能由省总工会的账户执行）"
 
 
+@contextmanager
+def _as_dbapi_errors(what: str) -> Iterator[None]:
+    """psycopg's own errors as SQLAlchemy's: statements run on the driver's cursor here reach the ledger's one
+    error path (Ledger._errors) like any other."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(what, None, exc, psycopg.Error) from exc
+
+
 def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert with COPY (100,000 records: several times faster than a multi-row INSERT). PostgreSQL does
     not allow COPY FROM into a table whose row-level security applies to the current user: such a regional
@@ -62,7 +76,7 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[t
 
     dbapi: Any = conn.connection.driver_connection
     names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
-    with dbapi.cursor() as cur:
+    with _as_dbapi_errors(f"COPY {table}"), dbapi.cursor() as cur:
         cur.execute("SELECT row_security_active(%s)", (table,))
         if cur.fetchone()[0]:
             marks = sql.SQL(", ").join(sql.Placeholder() * len(columns))
@@ -97,7 +111,7 @@ def grant(ledger: Ledger, scope: Scope, role: str, password: str | None = None) 
     assert region is not None
     with ledger._write() as conn:
         dbapi: Any = conn.connection.driver_connection
-        with dbapi.cursor() as cur:
+        with _as_dbapi_errors(f"GRANT {role}"), dbapi.cursor() as cur:
             cur.execute("SELECT current_user, current_database()")
             owner, database = cur.fetchone()
             cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,))
