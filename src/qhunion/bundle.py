@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,11 +153,13 @@ def read_bundle(path: Path) -> Bundle:
         raise BundleError(f"找不到账本包 {path}") from exc
     except OSError as exc:
         raise BundleError(f"无法读取账本包 {path}（{os_reason(exc)}）") from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+        # a broken archive, a missing member, bad JSON, a corrupt deflate stream, an unknown or encrypted method
         raise BundleError(damaged) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("schema_version"), int)):
         raise BundleError(damaged)
-    if manifest.get("format_version") != FORMAT_VERSION or int(manifest.get("schema_version", 0)) > LATEST:
+    if manifest.get("format_version") != FORMAT_VERSION or manifest["schema_version"] > LATEST:
         raise BundleError(f"账本包 {path.name} 由更新版本的 qhunion 写出，请升级 qhunion 后再合并")
     if hashlib.sha256(content).hexdigest() != manifest.get("sha256"):
         raise BundleError(damaged)
