@@ -93,6 +93,13 @@ def test_a_county_role_reads_and_writes_only_its_county(ledger_url: str, tmp_pat
     with Ledger(ledger_url, create=False) as province:
         assert all(c.ok for c in province.verify())
         assert sum(t.enterprises for t in province.tally()) == 4
+    # A bundle of another county is refused the same way; one of its own county merges (nothing new here).
+    assert cli("ledger", "export", "-r", "互助", "-o", tmp_path / "互助.qhl", "--db", ledger_url)[0] == 0
+    status, _, err = cli("ledger", "import", tmp_path / "互助.qhl", "--db", ledu)
+    assert status == 5 and "无权写入该地区" in err
+    assert cli("ledger", "export", "-r", "乐都", "-o", tmp_path / "乐都.qhl", "--db", ledger_url)[0] == 0
+    status, _, err = cli("ledger", "import", tmp_path / "乐都.qhl", "--db", ledu)
+    assert status == 0 and "2 次导入此前已在账本中" in err, err
     # Forgetting an import, or granting, is the province's.
     status, _, err = cli("ledger", "forget", "1", "--yes", "--db", ledu)
     assert status == 5 and "无权执行该操作" in err
@@ -129,3 +136,8 @@ def test_grant_refuses_what_it_cannot_do(ledger_url: str, tmp_path: Path, cli: A
     Ledger(tmp_path / "l.db").close()
     status, _, err = cli("ledger", "grant", "--county", "乐都", "--role", "ledu", "--db", tmp_path / "l.db")
     assert status == 2 and "SQLite" in err
+
+
+def test_an_unreachable_server_is_one_sentence(cli: Any) -> None:
+    status, _, err = cli("ledger", "list", "--db", "postgresql://nobody@127.0.0.1:1/qhunion")
+    assert status == 4 and err.count("\n") == 1 and "无法连接账本数据库" in err, err
