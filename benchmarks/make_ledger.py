@@ -58,18 +58,17 @@ def build_pg(url: str, n: int = 1_000_000, seed: int = 42) -> None:
     with Ledger(url) as ledger:  # schema via the migrations
         dsn = ledger.url.replace("postgresql+psycopg://", "postgresql://")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with psycopg.connect(dsn) as con:
-        with con.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO imports (id,file_name,sha256,sheets,record_count,imported_at,ruleset_id,ruleset_version,"
-                "ruleset_digest,round_label) VALUES (%s,%s,%s,%s,0,%s,'qinghai-2018-19','2018.04-1','9abec7daf664',%s)",
-                [(i, f"f{i}.xlsx", f"{i:064x}", '["S"]', now, label) for i, label in IMPORTS])
-            cur.execute("SELECT setval('imports_id_seq', 50)")
-            quoted = ",".join(f'"{c}"' for c in RECORD_COLUMNS)
-            with cur.copy(f"COPY records ({quoted}) FROM STDIN") as copy:
-                for row in synthetic(n, seed):
-                    copy.write_row(row)
-            cur.execute("UPDATE imports SET record_count = (SELECT count(*) FROM records WHERE import_id = imports.id)")
+    with psycopg.connect(dsn) as con, con.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO imports (id,file_name,sha256,sheets,record_count,imported_at,ruleset_id,ruleset_version,"
+            "ruleset_digest,round_label) VALUES (%s,%s,%s,%s,0,%s,'qinghai-2018-19','2018.04-1','9abec7daf664',%s)",
+            [(i, f"f{i}.xlsx", f"{i:064x}", '["S"]', now, label) for i, label in IMPORTS])
+        cur.execute("SELECT setval('imports_id_seq', 50)")
+        quoted = ",".join(f'"{c}"' for c in RECORD_COLUMNS)
+        with cur.copy(f"COPY records ({quoted}) FROM STDIN") as copy:
+            for row in synthetic(n, seed):
+                copy.write_row(row)
+        cur.execute("UPDATE imports SET record_count = (SELECT count(*) FROM records WHERE import_id = imports.id)")
     with psycopg.connect(dsn, autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
 

@@ -94,7 +94,10 @@ def test_a_county_role_reads_and_writes_only_its_county(ledger_url: str, tmp_pat
         assert all(c.ok for c in province.verify())
         assert sum(t.enterprises for t in province.tally()) == 4
     # A bundle of another county is refused the same way; one of its own county merges (nothing new here).
-    assert cli("ledger", "export", "-r", "互助", "-o", tmp_path / "互助.qhl", "--db", ledger_url)[0] == 0
+    offline = tmp_path / "互助离线.db"
+    assert cli("classify", survey(tmp_path / "互助9月.csv", ("戊物流", *HUZHU, 12)), "--db", offline,
+               "--no-workbook", "-f", "json", "-o", tmp_path / "out.json")[0] == 0
+    assert cli("ledger", "export", "-r", "互助", "-o", tmp_path / "互助.qhl", "--db", offline)[0] == 0
     status, _, err = cli("ledger", "import", tmp_path / "互助.qhl", "--db", ledu)
     assert status == 5 and "无权写入该地区" in err
     assert cli("ledger", "export", "-r", "乐都", "-o", tmp_path / "乐都.qhl", "--db", ledger_url)[0] == 0
