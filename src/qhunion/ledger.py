@@ -1,7 +1,8 @@
 """The survey ledger: every `classify` run recorded as an import, so progress accumulates across files and
-survey rounds (青总办〔2018〕19号 六（三）: the federation supervises and reports progress). All database code
-of qhunion lives in this module, written with SQLAlchemy Core in portable SQL: SQLite by default, a
-PostgreSQL URL later.
+survey rounds (青总办〔2018〕19号 六（三）: the federation supervises and reports progress). Written with
+SQLAlchemy Core in portable SQL: SQLite by default, or a PostgreSQL server (``postgresql://…``, psycopg 3),
+whose own parts — COPY, regional roles and row-level security — are in `ledger_pg`; bundles for offline
+counties are in `bundle`.
 
 Where: ``--db`` (a path or an SQLAlchemy URL), else ``$QHUNION_DB``, else ``qhunion.db`` in the current
 folder, created on first use. SQLite runs in WAL mode with a 30 s busy timeout, so two `classify` processes
