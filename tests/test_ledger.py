@@ -409,22 +409,22 @@ def test_an_enterprise_listed_twice_in_a_file_counts_once(tmp_path: Path, db: st
     assert current(path) == {code(1): (1, "established", 12)}  # the later row
 
 
-def test_a_round_label_that_sorts_wrongly_is_pointed_out(tmp_path: Path) -> None:
+def test_a_round_label_that_sorts_wrongly_is_pointed_out(tmp_path: Path, db: str) -> None:
     f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
-    result = CliRunner().invoke(app, ["classify", str(f), "--db", str(tmp_path / "l.db"), "--round", "2018-4",
+    result = CliRunner().invoke(app, ["classify", str(f), "--db", db, "--round", "2018-4",
                                       "--no-workbook", "-f", "json"])
     assert "建议写成 2018-04" in result.stderr and "已记入账本" in result.stderr
 
 
-def test_two_inputs_of_one_name_are_refused(tmp_path: Path) -> None:
+def test_two_inputs_of_one_name_are_refused(tmp_path: Path, db: str) -> None:
     (tmp_path / "城北").mkdir()
     (tmp_path / "城西").mkdir()
     a = survey(tmp_path / "城北" / "调查表.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
     b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
-    result = CliRunner().invoke(app, ["classify", str(a), str(b), "--db", str(tmp_path / "l.db"), "--no-workbook",
+    result = CliRunner().invoke(app, ["classify", str(a), str(b), "--db", db, "--no-workbook",
                                       "-f", "json"])
     assert result.exit_code == 4 and "都叫“调查表.csv”" in result.stderr
-    assert count(tmp_path / "l.db", "imports") == 0
+    assert count(db, "imports") == 0
 
 
 def test_no_ledger_flag_and_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
