@@ -78,9 +78,10 @@ def test_a_county_role_reads_and_writes_only_its_county(ledger_url: str, tmp_pat
                   " VALUES (1, '2018-04', 'X', '互助土族自治县', 'joint', 'x', FALSE)")
     # Through qhunion: a file of another county, or a mixed one, is refused whole.
     before = counties(ledger_url)
-    for name, rows in (("互助8月.csv", [("丙物流", *HUZHU, 31)]),
-                       ("混合.csv", [("甲物流", *LEDU, 41), ("丙物流", *HUZHU, 31)])):
-        status, _, err = cli("classify", survey(tmp_path / name, *rows), "--db", ledu, "--round", "2018-08",
+    for name, rows, label in (("互助8月.csv", [("丙物流", *HUZHU, 31)], "2018-08"),
+                              ("混合.csv", [("甲物流", *LEDU, 41), ("丙物流", *HUZHU, 31)], "2018-08"),
+                              ("互助.csv", [("丙物流", *HUZHU, 30)], "2018-04")):  # the province has it already
+        status, _, err = cli("classify", survey(tmp_path / name, *rows), "--db", ledu, "--round", label,
                              "--no-workbook", "-f", "json", "-o", tmp_path / "out.json")
         assert status == 5 and err.count("\n") == 1 and "无权写入该地区" in err and "未写入任何内容" in err, err
     assert counties(ledger_url) == before

@@ -492,7 +492,8 @@ class Ledger:
         except LedgerError:
             raise
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "42501":  # PostgreSQL: insufficient privilege / RLS
+            state = getattr(exc.orig, "sqlstate", None)  # PostgreSQL's error class
+            if state == "42501" or (state == "23505" and "uq_imports_content" in str(exc.orig)):
                 from .ledger_pg import forbidden_reason
 
                 raise LedgerForbidden(forbidden_reason(self.name, str(exc.orig))) from exc

@@ -49,6 +49,11 @@ def normalise_url(url: str) -> str:
 
 
 def forbidden_reason(name: str, message: str) -> str:
+    """The sentence for a write the server refused to a regional role (insufficient privilege, or an import
+    the ledger holds already but the role may not see: another region's)."""
+    if "uq_imports_content" in message:
+        return (f"无权写入该地区：账本 {name} 中已有这份文件（内容、规则集和轮次都相同）的导入，但它含有其他地区的企业，"
+                "当前数据库用户看不到；本次未写入任何内容")
     if "row-level security" in message:
         return (f"无权写入该地区：账本 {name} 的当前数据库用户只能写入本地区的企业记录，而这次导入中有其他地区"
                 "（或未填县区）的企业，本次未写入任何内容")
