@@ -3,6 +3,7 @@
     python benchmarks/bench.py                      # the 100,000-row comparison, 3 runs each (~10 min)
     python benchmarks/bench.py --big                # also 1,048,575 rows, a 3,000,000-row CSV, 45 county files,
                                                     # and summary on a 1,000,000-record ledger (~40 min)
+    python benchmarks/bench.py --postgres --only-postgres   # the ledger on a throwaway PostgreSQL server only
 
 Needs `pip install -e '.[bench]'` (pandas and openpyxl for the naive peer). Every figure is measured in this
 one run on this machine, and the targets are ratios between figures of the same run, because the machines are
@@ -158,12 +159,21 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also the million-row, 3M CSV, batch and ledger cases")
     parser.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl peer")
     parser.add_argument("--report-only", action="store_true", help="only time `report` on the 1,000,000-record ledger")
+    parser.add_argument("--postgres", action="store_true",
+                        help="also the ledger on PostgreSQL: importing 100,000 records vs SQLite, summary at 1,000,000")
+    parser.add_argument("--only-postgres", action="store_true", help="run the PostgreSQL measures alone")
     parser.add_argument("-o", "--out", type=Path, default=Path("bench-out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="qhbench-"))
     if args.report_only:  # just the report measure (issue 16), on the 1,000,000-record ledger
         print(json.dumps(report_on_big_ledger(args.out, work)))
+        return
+    if args.only_postgres:
+        results = {"rows": args.rows, "runs": args.runs, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                   "postgres": postgres_ledger(args.out, work, args.rows, args.runs, args.seed)}
+        (args.out / "bench_postgres.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+        print("\n".join(render_postgres(results["postgres"])))
         return
     xlsx = ensure(args.rows, args.out, args.seed, "xlsx")
     import python_calamine
@@ -194,6 +204,8 @@ def main() -> None:
         results["summary_1m"] = summary_on_big_ledger(args.out, work)
         print("report (province) on a 1,000,000-record ledger …", file=sys.stderr)
         results["report_1m"] = report_on_big_ledger(args.out, work)
+    if args.postgres:
+        results["postgres"] = postgres_ledger(args.out, work, args.rows, args.runs, args.seed)
     (args.out / "bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
     print(render(results))
 
@@ -222,6 +234,70 @@ def report_on_big_ledger(out: Path, work: Path) -> dict[str, Any]:
              for _ in range(3)]
     summary = [run_process(qhunion("summary", "--db", str(db), "-f", "json"))["wall"] for _ in range(3)]
     return {"wall": statistics.median(walls), "summary": statistics.median(summary)}
+def postgres_ledger(out: Path, work: Path, rows: int, runs: int, seed: int) -> dict[str, Any]:
+    """The ledger on a throwaway PostgreSQL cluster (tests/pgcluster.py, fsync on) against SQLite: the ledger
+    phase of `classify` (QHUNION_TIMINGS) importing the 100,000-row survey into an empty ledger, then the same
+    file as a later round into that ledger (every record superseded); and `summary --region 西宁` on a
+    1,000,000-record PostgreSQL ledger."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from make_ledger import build_pg
+
+    from pgcluster import Cluster
+
+    csv = ensure(rows, out, seed, "csv")
+    cluster = Cluster(fsync=True)
+    try:
+        def imports(new_db: Callable[[], str]) -> Callable[[], dict[str, Any]]:
+            def run() -> dict[str, Any]:
+                db = new_db()
+                found = {}
+                for label in ("2018-04", "2018-08"):
+                    r = run_process(qhunion("classify", str(csv), "--no-workbook", "-f", "csv", "-o",
+                                            str(work / "pg.csv"), "--db", db, "--round", label),
+                                    env={"QHUNION_TIMINGS": "1"})
+                    found["first" if label == "2018-04" else "again"] = r["phase_ledger"]
+                return found
+
+            return run
+
+        names = iter(range(10**6))
+        result: dict[str, Any] = {
+            "sqlite": median_of(runs, imports(lambda: str(work / f"imp{next(names)}.db"))),
+            "postgresql": median_of(runs, imports(cluster.new_database)),
+        }
+        print("1,000,000-record PostgreSQL ledger …", file=sys.stderr)
+        url = cluster.new_database()
+        start = time.perf_counter()
+        build_pg(url, 1_000_000)
+        result["build_1m"] = time.perf_counter() - start
+        run_process(qhunion("summary", "--db", url))  # warm the server's cache, as on a server in use
+        walls = [run_process(qhunion("summary", "--region", "西宁", "--db", url))["wall"] for _ in range(5)]
+        result["summary_1m"] = statistics.median(walls)
+        walls = [run_process(qhunion("summary", "--db", url))["wall"] for _ in range(5)]
+        result["summary_1m_province"] = statistics.median(walls)
+        # What any summary process costs on this machine at this moment: an empty SQLite ledger.
+        from qhunion.ledger import Ledger
+
+        empty = work / "empty.db"
+        Ledger(empty).close()
+        walls = [run_process(qhunion("summary", "--region", "西宁", "--db", str(empty)))["wall"] for _ in range(5)]
+        result["summary_floor"] = statistics.median(walls)
+    finally:
+        cluster.stop()
+    return result
+
+
+def render_postgres(p: dict[str, Any]) -> list[str]:
+    s, g = p["sqlite"], p["postgresql"]
+    return [
+        f"| ledger import of the 100,000-row survey, empty ledger: SQLite | {s['first']:.2f} | |",
+        f"| · the same on PostgreSQL (COPY) | {g['first']:.2f} | {g['first'] / s['first']:.2f} × SQLite (target ≤ 2) |",
+        f"| ledger import of the same file as a later round (all superseded): SQLite | {s['again']:.2f} | |",
+        f"| · the same on PostgreSQL | {g['again']:.2f} | {g['again'] / s['again']:.2f} × SQLite (target ≤ 2) |",
+        f"| summary --region 西宁, 1,000,000-record PostgreSQL ledger | {p['summary_1m']:.2f} | target ≤ 2 |",
+        f"| summary (province), 1,000,000-record PostgreSQL ledger | {p['summary_1m_province']:.2f} | |",
+        f"| · for scale: summary --region 西宁 on an empty SQLite ledger | {p['summary_floor']:.2f} | process start-up |",
+    ]
 
 
 def render(r: dict[str, Any]) -> str:
@@ -258,6 +334,8 @@ def render(r: dict[str, Any]) -> str:
         rep = r["report_1m"]
         lines.append(f"| report (province, .docx with chart), 1,000,000-record ledger | {rep['wall']:.2f} | target < 5; "
                      f"province summary in the same run {rep['summary']:.2f} s |")
+    if "postgres" in r:
+        lines.extend(render_postgres(r["postgres"]))
     return "\n".join(lines)
 
 

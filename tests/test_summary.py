@@ -81,9 +81,13 @@ ROUND_2 = [
 EXPECTED_2 = ["established", "standalone", "established"]
 
 
-@pytest.fixture(scope="module")
-def ledger_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("summary") / "ledger.db"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ledger_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The fixture ledger, once in an SQLite file and once in a PostgreSQL database: every test runs on both."""
+    if request.param == "sqlite":
+        path = str(tmp_path_factory.mktemp("summary") / "ledger.db")
+    else:
+        path = request.getfixturevalue("pg_cluster").new_database()
     with Ledger(path) as ledger:
         for label, records, expected in (("2018-04", ROUND_1, EXPECTED_1), ("2018-08", ROUND_2, EXPECTED_2)):
             decisions = classify(records, RS)
@@ -93,7 +97,7 @@ def ledger_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def ledger(ledger_path: Path) -> Any:
+def ledger(ledger_path: str) -> Any:
     with Ledger(ledger_path, create=False) as opened:
         yield opened
 
@@ -292,7 +296,7 @@ REQUIRED_KEYS = {"region", "enterprises", "standalone", "joint", "industry", "te
                  "migrant_target_gap"}
 
 
-def test_json_output(ledger_path: Path) -> None:
+def test_json_output(ledger_path: str) -> None:
     result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "--region", "西宁", "-f", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -303,18 +307,18 @@ def test_json_output(ledger_path: Path) -> None:
     assert [r["label"] for r in data["rows"]][3] == "城北区"
 
 
-def test_anchor_table_shows_brackets_as_written(ledger_path: Path) -> None:
+def test_anchor_table_shows_brackets_as_written(ledger_path: str) -> None:
     result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "-r", "西宁", "-b", "anchor"])
     assert result.exit_code == 0 and "[朝阳]物流园" in result.stdout  # survey text is never read as markup
 
 
-def test_unknown_region_is_usage_error(ledger_path: Path) -> None:
+def test_unknown_region_is_usage_error(ledger_path: str) -> None:
     result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "--region", "西凝"])
     assert result.exit_code == 2
     assert "西宁市" in result.output and "Traceback" not in result.output
 
 
-def test_compare_table_and_csv(ledger_path: Path, tmp_path: Path) -> None:
+def test_compare_table_and_csv(ledger_path: str, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["summary", "--db", str(ledger_path), "-r", "西宁", "--compare", "2018-04"])
     assert result.exit_code == 0, result.output
@@ -327,7 +331,7 @@ def test_compare_table_and_csv(ledger_path: Path, tmp_path: Path) -> None:
     assert lines[-1].startswith("合计,青海省")
 
 
-def test_xlsx_has_table_and_charts(ledger_path: Path, tmp_path: Path) -> None:
+def test_xlsx_has_table_and_charts(ledger_path: str, tmp_path: Path) -> None:
     import openpyxl
 
     out = tmp_path / "汇总.xlsx"
@@ -361,7 +365,7 @@ def test_summary_of_files_stores_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 2
 
 
-def test_table_survives_a_gbk_console(ledger_path: Path) -> None:
+def test_table_survives_a_gbk_console(ledger_path: str) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
     done = subprocess.run([sys.executable, "-m", "qhunion", "summary", "--db", str(ledger_path), "-r", "西宁",
                            "--compare", "2018-04"], capture_output=True, env=env, timeout=60)

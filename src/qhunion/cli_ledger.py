@@ -1,7 +1,8 @@
 """The ledger's commands — `summary` and `ledger list|forget|verify` — and the hook through which `classify`
 records its run. A thin shell like `cli.py`: options are parsed here, the work is done by `ledger` and
 `summary`, and their errors become one Chinese sentence and an exit status (2 bad usage, 3 ledger or input
-not found, 4 ledger or output not writable). Heavy modules are imported inside the commands.
+not found, or a damaged bundle, 4 ledger or output not writable, 5 a PostgreSQL role writing outside its
+region). Heavy modules are imported inside the commands.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ DbOpt = Annotated[str | None, typer.Option(
     "--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）",
     show_default=False)]
 
+EXIT_FORBIDDEN = 5  # 无权写入该地区: PostgreSQL's row-level security refused the role (ledger grant)
+
 ledger_app = typer.Typer(
-    name="ledger", help="管理账本：列出导入、撤销导入、检查账本完整性。", no_args_is_help=True,
+    name="ledger", help="管理账本：列出导入、撤销导入、检查账本完整性、按地区授权、导出和合并离线账本包。",
+    no_args_is_help=True,
     rich_markup_mode=None, pretty_exceptions_show_locals=False,
 )
 
@@ -67,16 +71,20 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _guard() -> Iterator[None]:
     """Domain errors → a sentence and an exit status."""
+    from .bundle import BundleError
     from .cli import EXIT_UNREADABLE, EXIT_UNWRITABLE, EXIT_USAGE, fail
-    from .ledger import LedgerError, LedgerMissing, UnknownImport, UnknownRound
+    from .ledger import LedgerError, LedgerForbidden, LedgerMissing, UnknownImport, UnknownRound
+    from .ledger_pg import GrantError
     from .summary import SummaryError
 
     try:
         yield
-    except (SummaryError, UnknownImport, UnknownRound) as exc:
+    except (SummaryError, UnknownImport, UnknownRound, GrantError) as exc:
         fail(exc.reason, EXIT_USAGE)
-    except LedgerMissing as exc:
+    except (LedgerMissing, BundleError) as exc:
         fail(exc.reason, EXIT_UNREADABLE)
+    except LedgerForbidden as exc:
+        fail(exc.reason, EXIT_FORBIDDEN)
     except LedgerError as exc:
         fail(exc.reason, EXIT_UNWRITABLE)
 
@@ -503,3 +511,78 @@ def verify(
             {"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
             for c in checks]}))
     raise typer.Exit(EXIT_OK if ok else EXIT_ERRORS)
+
+
+# ── ledger grant | export | import ───────────────────────────────────────────────────────────────────
+@ledger_app.command("grant")
+def grant(
+    role: Annotated[str, typer.Option("--role", help="数据库用户名（小写字母、数字、下划线，如 ledu）")],
+    county: Annotated[str | None, typer.Option("--county", help="只能写入和查看这个县（市、区）的记录，如 乐都区")] = None,
+    prefecture: Annotated[str | None, typer.Option(
+        "--prefecture", help="只能写入和查看这个市（州）的记录，如 海东")] = None,
+    password: Annotated[str | None, typer.Option(
+        "--password", help="该用户的登录密码（不给则不改；也可由数据库管理员另行设置）", show_default=False)] = None,
+    db: DbOpt = None,
+) -> None:
+    """在 PostgreSQL 账本上为一个县或市州建立（或更新）登录用户：它只能导入和查看本地区的记录（行级安全策略）。须由省总工会的账户运行。"""
+    from . import console
+    from .cli import EXIT_USAGE, fail
+    from .ledger_pg import grant as grant_role
+    from .summary import resolve_region
+
+    if (county is None) == (prefecture is None):
+        fail("请用 --county 或 --prefecture 指定一个地区（二选一）", EXIT_USAGE)
+    with _open(db, create=False) as ledger:
+        scope = resolve_region(county or prefecture)
+        if county is not None and scope.level != "county":
+            fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture", EXIT_USAGE)
+        if prefecture is not None and scope.level != "prefecture":
+            fail(f"“{prefecture}”不是市（州）；县（市、区）请用 --county", EXIT_USAGE)
+        done = grant_role(ledger, scope, role, password)
+    what = "已建立" if done.created else "已更新"
+    console.err().print(f"{what}账本用户 {done.role}：只能导入和查看{done.region}的记录（账本 {ledger.name}）",
+                        markup=False)
+
+
+@ledger_app.command("export")
+def export(
+    region: Annotated[str, typer.Option("--region", "-r", help="导出哪个县（市、区）或市（州）的导入，如 玛沁县")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="账本包文件，如 玛沁县.qhl", dir_okay=False)],
+    since: Annotated[int | None, typer.Option(
+        "--since", help="只导出编号大于 N 的导入（上次导出时报告的最后编号）", min=0, show_default=False)] = None,
+    db: DbOpt = None,
+) -> None:
+    """把一个地区的导入写成账本包（.qhl，带校验和，不含个人信息），供离线的县寄送给市州或省总工会合并。"""
+    from . import console
+    from .bundle import export_bundle
+    from .summary import resolve_region
+
+    with _open(db, create=False) as ledger:
+        made = export_bundle(ledger, resolve_region(region), output, since)
+    last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \
+        if made.last_import else ""
+    console.err().print(f"已写出账本包 {output}：{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}",
+                        markup=False)
+
+
+@ledger_app.command("import")
+def import_bundle(
+    bundle: Annotated[Path, typer.Argument(help="账本包文件（qhunion ledger export 写出的 .qhl）", dir_okay=False)],
+    db: DbOpt = None,
+) -> None:
+    """把离线县寄来的账本包合并进账本：已有的导入不会重复记入（合并两次与一次相同），按轮次和导入先后确定现行记录。"""
+    from . import console
+    from .bundle import merge_bundle, read_bundle
+
+    with _guard():
+        content = read_bundle(bundle)
+    with _open(db, create=True) as ledger:
+        merged = merge_bundle(ledger, content)
+        name = ledger.name
+    parts = [f"新记入 {merged.added} 次导入（{merged.records} 条记录）"]
+    if merged.already:
+        parts.append(f"{merged.already} 次导入此前已在账本中，未重复记入")
+    if merged.superseded:
+        parts.append(f"替换了 {merged.superseded} 家企业的较早记录")
+    console.err().print(f"账本包 {bundle.name}（{content.region}）已合并进账本 {name}：{'；'.join(parts)}",
+                        markup=False)

@@ -1,7 +1,8 @@
 """The survey ledger: every `classify` run recorded as an import, so progress accumulates across files and
-survey rounds (青总办〔2018〕19号 六（三）: the federation supervises and reports progress). All database code
-of qhunion lives in this module, written with SQLAlchemy Core in portable SQL: SQLite by default, a
-PostgreSQL URL later.
+survey rounds (青总办〔2018〕19号 六（三）: the federation supervises and reports progress). Written with
+SQLAlchemy Core in portable SQL: SQLite by default, or a PostgreSQL server (``postgresql://…``, psycopg 3),
+whose own parts — COPY, regional roles and row-level security — are in `ledger_pg`; bundles for offline
+counties are in `bundle`.
 
 Where: ``--db`` (a path or an SQLAlchemy URL), else ``$QHUNION_DB``, else ``qhunion.db`` in the current
 folder, created on first use. SQLite runs in WAL mode with a 30 s busy timeout, so two `classify` processes
@@ -108,6 +109,10 @@ class UnknownImport(LedgerError):
 
 class UnknownRound(LedgerError):
     """``--round``/``--compare`` named a round no import carries."""
+
+
+class LedgerForbidden(LedgerError):
+    """PostgreSQL's row-level security refused a write outside the role's region (ledger_pg.grant)."""
 
 
 # ── Schema (the current version; migrations below build it) ─────────────────────────────────────────
@@ -502,7 +507,9 @@ def locate(db: str | os.PathLike[str] | None = None) -> str:
 
     value = os.fspath(db) if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
     if "://" in value:
-        return value
+        from .ledger_pg import normalise_url
+
+        return normalise_url(value)
     return URL.create("sqlite", database=str(Path(value).expanduser().absolute())).render_as_string()
 
 
@@ -575,6 +582,11 @@ class Ledger:
         except LedgerError:
             raise
         except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)  # PostgreSQL's error class
+            if state == "42501" or (state == "23505" and "uq_imports_content" in str(exc.orig)):
+                from .ledger_pg import forbidden_reason
+
+                raise LedgerForbidden(forbidden_reason(self.name, str(exc.orig))) from exc
             raise LedgerError(self._reason(str(exc.orig))) from exc
         except SQLAlchemyError as exc:
             raise LedgerError(f"账本 {self.name} 出错：{exc}") from exc
@@ -594,6 +606,8 @@ class Ledger:
             what = {"table": "数据表", "column": "数据列", "index": "索引"}[m[1]]
             return (f"账本 {self.name} 缺少{what}“{m[2]}”，不是完整的 qhunion 账本（可能被其他程序改动过），"
                     "未读写任何内容；请用 qhunion ledger verify 检查，或用 --db 另选账本")
+        if "connection" in low and ("failed" in low or "refused" in low):
+            return f"无法连接账本数据库 {self.name}（服务器未启动、地址或用户名有误），请检查 --db 或 QHUNION_DB 后重试"
         if "full" in low or "disk i/o" in low:
             return f"写入账本 {self.name} 失败（磁盘已满或读写出错），请腾出空间后重试"
         return f"账本 {self.name} 读写出错，未改动任何内容；请用 qhunion ledger verify 检查（数据库报告：{message}）"
@@ -903,6 +917,11 @@ def _insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: l
     must need no type conversion — records hold only str, int, bool and None, which every DB-API driver takes
     as they are."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from .ledger_pg import copy_rows
+
+        copy_rows(conn, table.name, columns, rows)
         return
     compiled = insert(table).inline().compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positional:

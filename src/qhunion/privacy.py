@@ -86,11 +86,19 @@ def _is_id(digits: str) -> bool:
     return digits[17].upper() == check
 
 
+# GB 32100's shape: registering authority, entity kind, six region digits, ten characters of its alphabet.
+_CODE_SHAPE = re.compile(r"^[1-9A-GY][1-9A-Z]\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
 def _is_credit_code(token: str) -> bool:
-    """An 18-character token with a letter before its last character is a code (统一社会信用代码, or one typed
-    with a slip): never a phone or ID number, whose only letter can be a final X. Not checked further: a
-    mistyped code is still not a person's number, and its own finding says it is invalid."""
-    return not token[:17].isdigit()
+    """A 统一社会信用代码: GB 32100's shape and check character (python-stdnum's fuller validation also
+    refuses registering-authority and kind combinations that real codes carry, such as Y1). A phone or ID
+    number's only letter can be a final X."""
+    from stdnum.cn import uscc
+
+    value = token.upper()
+    return (not value[:17].isdigit() and _CODE_SHAPE.match(value) is not None
+            and uscc.calc_check_digit(value[:17]) == value[17])
 
 
 def _spans(folded: str) -> list[tuple[int, int, int, int, int, int]]:
