@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
-from .context import sheet_context
+from .context import SheetContext, sheet_context
 from .fields import BY_ID
 from .findings import Finding, Severity
 from .headers import Column, Mapping, normalise, recognise, row_score, suggestions
@@ -168,11 +168,11 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
     layout.columns = columns
     if sheet.encoding:
         notes.append(Finding("encoding-used", sheet.file, sheet.name, params={"encoding": sheet.encoding}))
-    notes += _column_notes(sheet, layout)
+    context = sheet_context(sheet.file, sheet.name, (cells for _, cells in head[:pos]))
+    notes += _column_notes(sheet, layout, context)
     below = head[pos + height:]
     if below and is_numbering_row(below[0][1]):
         below = below[1:]
-    context = sheet_context(sheet.file, sheet.name, (cells for _, cells in head[:pos]))
     carry = _carry(sheet, layout, below)
     offset = sheet.first_column
     reader = SheetReader(sheet, [(c.index - offset, c) for c in columns], notes, context, carry, keep_cells)
@@ -257,7 +257,7 @@ def _read_forms(sheet: Sheet, layout: SheetLayout, rows: list[tuple[int, list[An
     return records()
 
 
-def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
+def _column_notes(sheet: Sheet, layout: SheetLayout, context: SheetContext) -> list[Finding]:
     from .findings import column_letter
 
     notes: list[Finding] = []
@@ -280,6 +280,8 @@ def _column_notes(sheet: Sheet, layout: SheetLayout) -> list[Finding]:
         "county": "，将从地址、工作表名、标题或文件名推断县（市、区）" if "prefecture" not in mapped
                   else "，将从地址、工作表名、标题或文件名推断，推断不出时只按市（州）汇总",
     }
+    if any(place is not None and place.county is not None for _, place in context.ordered()):
+        del wanted["county"]  # the sheet's name, title or file names the county: each row says where it took it
     for fid, why in wanted.items():
         if fid not in mapped:
             notes.append(Finding("column-missing", sheet.file, sheet.name, row,
