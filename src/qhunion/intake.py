@@ -189,7 +189,7 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
     return layout, counted(), notes
 
 
-def _carry(sheet: Sheet, layout: SheetLayout, sample: Sequence[tuple[int, list[Any]]]) -> Carry:
+def _carry(sheet: Sheet, layout: SheetLayout, sample: Sequence[tuple[int, list[Any]]]) -> Carry | None:
     """Which region columns carry a value down: cells under a vertical merge, and columns filled only on the
     first row of each group (a CSV export of a merged sheet, or a county written once above its enterprises)."""
     region = [c for c in layout.columns if c.field in ("prefecture", "county")]
@@ -216,7 +216,7 @@ def _carry(sheet: Sheet, layout: SheetLayout, sample: Sequence[tuple[int, list[A
             previous = here
         if filled and gaps >= 2 and gaps >= filled:  # a flat table with a few blanks is not grouped
             grouped.add(c.index)
-    return Carry(merged, grouped, {})
+    return Carry(merged, grouped, {}) if merged or grouped else None
 
 
 def _at(cells: Sequence[Any], pos: int) -> Any:

@@ -72,6 +72,11 @@ def row_kind(cells: Sequence[Any]) -> str | None:
         text = _text(cell)
         if not text:
             continue
+        if text[0] not in _FIRST_CHARS:  # nearly every row: one set lookup, no regex
+            seen += 1
+            if seen == 3:
+                break
+            continue
         compact = text.replace(" ", "").replace("\u3000", "")
         if _FILLER.match(compact):
             return "filler"
@@ -82,6 +87,11 @@ def row_kind(cells: Sequence[Any]) -> str | None:
         if seen == 3:
             break
     return None
+
+
+_REGION_KINDS = frozenset({Kind.PREFECTURE, Kind.COUNTY})
+# The characters a filler or signature row can start with (spaces before them are already stripped).
+_FIRST_CHARS = frozenset("示合小总共累填说备注审制负主分统联电手日经单")
 
 
 class NotPersonal(str):
@@ -163,22 +173,30 @@ class SheetReader:
         region_raw: dict[str, tuple[str, Column]] = {}
         address: str | None = None  # kept out of the record, but it may name the county
         width = len(cells)
+        carry = self.carry
         for pos, column, kind_, field_id, attribute in self.plan:
             raw = cells[pos] if pos < width else None
-            region = kind_ is Kind.PREFECTURE or kind_ is Kind.COUNTY
-            if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):  # is_blank, inline
-                if region:
-                    self._carried(number, column, None, region_raw, field_id)
+            if raw is None:
+                if carry is not None and kind_ in _REGION_KINDS:
+                    self._carried(number, column, region_raw, field_id)
                 continue
-            if isinstance(raw, str) and (type(raw) is Uncached or ("#" in raw and raw.strip() in values.EXCEL_ERRORS)):
-                # #REF! and the like, and formulas saved without a result: never a value, in any column
-                has_data = True
-                issues.append(self.finding("formula-uncached" if type(raw) is Uncached else "cell-error",
-                                           number, column, NotPersonal(raw.strip())))
-                continue
+            if isinstance(raw, str):
+                if not raw or raw.isspace():  # is_blank, inline: this runs for every cell of a survey
+                    if carry is not None and kind_ in _REGION_KINDS:
+                        self._carried(number, column, region_raw, field_id)
+                    continue
+                if type(raw) is Uncached or ("#" in raw and raw.strip() in values.EXCEL_ERRORS):
+                    # #REF! and the like, and formulas saved without a result: never a value, in any column
+                    has_data = True
+                    issues.append(self.finding("formula-uncached" if type(raw) is Uncached else "cell-error",
+                                               number, column, NotPersonal(raw.strip())))
+                    continue
             has_data = True
-            if region:
-                self._carried(number, column, raw, region_raw, field_id)
+            if kind_ in _REGION_KINDS:
+                text = raw.strip() if type(raw) is str else _text(raw)
+                region_raw[field_id] = (text, column)
+                if carry is not None:
+                    carry.last[column.index] = (text, number)
                 continue
             if kind_ is Kind.TEXT:
                 value, code, params = values.parse_text(raw)
@@ -212,19 +230,11 @@ class SheetReader:
         self._cross_checks(record)
         return record
 
-    def _carried(self, number: int, column: Column, raw: Any, region_raw: dict[str, tuple[str, Column]],
+    def _carried(self, number: int, column: Column, region_raw: dict[str, tuple[str, Column]],
                  field_id: str) -> None:
-        """Region cells: the cell's own text, or, when blank under a merged or group cell, the text above it."""
-        text = "" if raw is None or is_blank(raw) else _text(raw)
+        """A blank region cell under a merged or group cell: the text above it, said to be carried."""
         carry = self.carry
-        if carry is None:
-            if text:
-                region_raw[field_id] = (text, column)
-            return
-        if text:
-            carry.last[column.index] = (text, number)
-            region_raw[field_id] = (text, column)
-            return
+        assert carry is not None  # only called when the sheet has a merged or grouped region column
         above = carry.last.get(column.index)
         if above is not None and ((number, column.index) in carry.merged or column.index in carry.grouped):
             region_raw[field_id] = ("", column)
