@@ -558,6 +558,7 @@ class Ledger:
                 raise LedgerMissing(f"找不到账本 {path}：还没有用 qhunion classify 导入过调查表（或请用 --db 指定账本）")
             if not path.parent.is_dir():
                 raise LedgerError(f"无法创建账本 {path}：文件夹“{path.parent}”不存在")
+        self._tallies: dict[tuple[Any, ...], list[Tally]] = {}  # tally() answers, until the next write
         self.engine = _engine(self.url, memory)
         self._intact = memory  # set once the pre-write check has passed (an in-memory ledger needs none)
         with self._errors():
@@ -617,6 +618,7 @@ class Ledger:
         """One write transaction. Writers take turns: SQLite's BEGIN IMMEDIATE takes the write lock up front
         (waiting up to the busy timeout), PostgreSQL takes a transaction-level advisory lock — so the current
         flags one import computes cannot race another's."""
+        self._tallies.clear()  # what the summary read before a write no longer holds after it
         with self._errors(), self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
@@ -802,6 +804,9 @@ class Ledger:
         decision, standalone requirement, group and responsible unions (and anchor): one grouped query. The
         grouping follows the summary index's column order, so SQLite reads that index alone, in order, with
         no sort; the result is a few hundred rows whatever the ledger's size."""
+        asked = (prefecture, county, round_label, anchor, established_since)
+        if asked in self._tallies:  # a report folds the same cells by county and by prefecture
+            return self._tallies[asked]
         keys = [records.c[c] for c in ("prefecture", "county", "decision", "meets_standalone", "group_name",
                                        "responsible")]
         if anchor:
@@ -823,9 +828,11 @@ class Ledger:
         if county is not None:
             stmt = stmt.where(records.c.county == county)
         with self._read() as conn:
-            return [Tally(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6] if anchor else None,
-                          *map(int, row[len(keys):]))
-                    for row in conn.execute(stmt.group_by(*keys))]
+            found = [Tally(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6] if anchor else None,
+                           *map(int, row[len(keys):]))
+                     for row in conn.execute(stmt.group_by(*keys))]
+        self._tallies[asked] = found
+        return found
 
     # -- the report's queries (issue 16) -------------------------------------------------------------
     def pending(self, prefecture: str | None = None, county: str | None = None, round_label: str | None = None,
