@@ -197,7 +197,7 @@ def test_a_province_may_reorder_the_precedence() -> None:
 def _moved(step: str, before: str) -> str:
     """The packaged rule file with the block of ``step`` moved just ahead of the block of ``before``."""
     start = PACKAGED.index(f'[[rules]]\nid = "{step}"\n')
-    end = PACKAGED.index("[[rules]]", start + 1)
+    end = PACKAGED.find("[[rules]]", start + 1)
     end = end if end > 0 else PACKAGED.index("# ── Division", start)
     block = PACKAGED[start:end]
     rest = PACKAGED.replace(block, "")
