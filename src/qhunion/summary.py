@@ -43,8 +43,9 @@ from .rules import prefecture_union
 from .ruleset import DECISION_CODES, RuleSet
 
 if TYPE_CHECKING:
-    from .ledger import Ledger, Tally
+    from .ledger import Ledger
     from .pipeline import Result
+    from .tally import Tally
 
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
 UNASSIGNED = "（未明确）"  # 家政服务员: 五（三） names no responsible union
