@@ -73,6 +73,7 @@ from .fields import TRUCK_DRIVERS
 from .io import file_label
 from .oserrors import os_reason
 from .privacy import mask, mask_optional
+from .rounds import normalise as normalise_round
 from .tally import Tally, ledger_key
 
 if TYPE_CHECKING:
@@ -663,7 +664,7 @@ class Ledger:
     def add(self, source: Source, pairs: Sequence[tuple[Record, Decision]], rs: RuleSet,
             round_label: str | None = None, unit: str | None = None) -> ImportOutcome:
         """Record one file's classified enterprises as one import, in one transaction."""
-        round_label = (round_label or "").strip()
+        round_label = normalise_round(round_label)  # 2018-4 is 2018-04, not a round of its own (issue 13)
         unit = (unit or "").strip() or None
         with self._write() as conn:
             same = conn.execute(select(*IMPORT_ROW).where(
