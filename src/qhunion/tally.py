@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .fields import TRUCK_DRIVERS
@@ -72,21 +73,24 @@ def tallies(pairs: Iterable[tuple[Record, Decision]], anchor: bool = False) -> l
     record per enterprise (the later row wins, as in the ledger), grouped and summed the same way."""
     current: dict[str, tuple[Record, Decision]] = {}
     for r, d in pairs:
-        key, _ = ledger_key(r)
-        current.pop(key, None)  # re-inserted: the dict keeps the order in which records became current
-        current[key] = (r, d)
+        current[ledger_key(r)[0]] = (r, d)
+    counts, parts, wholes = attrgetter(*COUNTS), attrgetter(*(p for p, _ in REPORTED)), attrgetter(
+        *(w for _, w in REPORTED))
+    reported_at, blank_at = 1 + len(COUNTS), 1 + len(COUNTS) + len(REPORTED)
     cells: dict[Cell, list[int]] = {}
     for r, d in current.values():
         group: Cell = (r.prefecture, r.county, d.code, d.meets_standalone, r.group or TRUCK_DRIVERS,
-                 "、".join(d.responsible) or None, mask_optional(d.anchor) if anchor else None)
-        sums = cells.setdefault(group, [0] * (1 + len(COUNTS) + 2 * len(REPORTED)))
+                       "、".join(d.responsible) or None, mask_optional(d.anchor) if anchor else None)
+        sums = cells.get(group)
+        if sums is None:
+            sums = cells[group] = [0] * (blank_at + len(REPORTED))
         sums[0] += 1
-        for i, name in enumerate(COUNTS, start=1):
-            sums[i] += getattr(r, name) or 0
-        for i, (part, whole) in enumerate(REPORTED):
-            reported = getattr(r, part) is not None
-            total = getattr(r, whole)
-            sums[1 + len(COUNTS) + i] += (total or 0) if reported else 0
-            sums[1 + len(COUNTS) + len(REPORTED) + i] += 0 if reported or not total or total <= 0 else 1
-    return [Tally(*group, *sums)
-            for group, sums in cells.items()]
+        for i, value in enumerate(counts(r), start=1):
+            if value:
+                sums[i] += value
+        for i, (part, whole) in enumerate(zip(parts(r), wholes(r), strict=True)):
+            if part is not None:
+                sums[reported_at + i] += whole or 0
+            elif whole and whole > 0:
+                sums[blank_at + i] += 1  # a workforce reported, its members left blank
+    return [Tally(*group, *sums) for group, sums in cells.items()]
