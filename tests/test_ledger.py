@@ -410,11 +410,14 @@ def test_an_enterprise_listed_twice_in_a_file_counts_once(tmp_path: Path, db: st
     assert current(path) == {code(1): (1, "established", 12)}  # the later row
 
 
-def test_a_round_label_that_sorts_wrongly_is_pointed_out(tmp_path: Path, db: str) -> None:
+def test_a_round_label_that_sorts_wrongly_is_written_as_it_sorts(tmp_path: Path, db: str) -> None:
+    """Issue 13 changed this: 2018-4 used to be stored as written, with advice; it is now stored as 2018-04."""
     f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
     result = CliRunner().invoke(app, ["classify", str(f), "--db", db, "--round", "2018-4",
                                       "--no-workbook", "-f", "json"])
-    assert "建议写成 2018-04" in result.stderr and "已记入账本" in result.stderr
+    assert "按 2018-04 记入账本" in result.stderr and "已记入账本" in result.stderr
+    with Ledger(db) as ledger:
+        assert ledger.rounds() == ["2018-04"]
 
 
 def test_two_inputs_of_one_name_are_refused(tmp_path: Path, db: str) -> None:

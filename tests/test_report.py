@@ -253,7 +253,7 @@ def test_default_name_and_overwrite_rules(folder: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "status", "words"), [
-    (("--round", "2019-01"), 2, "没有轮次"),
+    (("--round", "2017-01"), 2, "没有轮次"),  # issue 13: a later round without imports reads the latest one
     (("--region", "西凝"), 2, "西宁市"),
     (("-o", "x.pdf"), 2, ".docx"),
     (("--db", "missing.db"), 3, "找不到账本"),

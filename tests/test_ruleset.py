@@ -194,6 +194,49 @@ def test_a_province_may_reorder_the_precedence() -> None:
     assert rs.digest != packaged().digest
 
 
+def _moved(step: str, before: str) -> str:
+    """The packaged rule file with the block of ``step`` moved just ahead of the block of ``before``."""
+    start = PACKAGED.index(f'[[rules]]\nid = "{step}"\n')
+    end = PACKAGED.find("[[rules]]", start + 1)
+    end = end if end > 0 else PACKAGED.index("# ── Division", start)
+    block = PACKAGED[start:end]
+    rest = PACKAGED.replace(block, "")
+    at = rest.index(f'[[rules]]\nid = "{before}"\n')
+    return rest[:at] + block + rest[at:]
+
+
+def test_a_step_moved_ahead_of_one_it_depends_on_is_refused_at_load(tmp_path: Path, cli: Cli) -> None:
+    """Issue 12: `individual-dispersed` ahead of `concentrated` passed `rules` and then died in classify with
+    KeyError: 'carriers' (exit 70). It is now refused when the file loads, naming the step, exit 2."""
+    reason = error_for(_moved("individual-dispersed", "concentrated"), tmp_path)
+    assert "rules.individual-dispersed" in reason and "concentrated" in reason
+    survey = write_survey(tmp_path / "调查表.xlsx")
+    bad = tmp_path / "本省规则.toml"
+    for command in (["rules"], ["classify", survey, "--no-workbook"]):
+        code, out, err = cli(*command, "--rules", bad)
+        assert code == 2, (command, out, err)
+        assert "individual-dispersed" in err and "Traceback" not in out + err and "KeyError" not in out + err
+
+
+@pytest.mark.parametrize(("step", "before", "needed"), [
+    ("size-unknown", "size", "size"),
+    ("anchor", "association", "association"),
+    ("concentrated", "anchor", "anchor"),
+    ("individual-dispersed", "anchor", "concentrated"),  # the nearest step it needs is named
+    ("small-other", "individual-dispersed", "individual-dispersed"),
+])
+def test_each_dependency_is_checked(step: str, before: str, needed: str, tmp_path: Path) -> None:
+    reason = error_for(_moved(step, before), tmp_path)
+    assert f"rules.{step}" in reason and f"“{needed}”" in reason
+
+
+def test_known_rule_ids_come_from_the_step_registry() -> None:
+    from qhunion import precedence, rules
+
+    assert IMPLEMENTED_RULES == precedence.IDS
+    assert set(rules.STEPS) == set(precedence.IDS)
+
+
 # ── --rules FILE ─────────────────────────────────────────────────────────────────────────────────────
 
 @pytest.fixture

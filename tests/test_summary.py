@@ -285,8 +285,31 @@ def test_compare_rounds(ledger: Ledger) -> None:
 def test_unknown_round_lists_the_known(ledger: Ledger) -> None:
     from qhunion.ledger import UnknownRound
 
+    # Issue 13 changed which rounds are unknown: only one before every import (a later one reads the latest).
     with pytest.raises(UnknownRound, match="2018-04、2018-08"):
-        summarize(ledger, RS, round_label="2019-01")
+        summarize(ledger, RS, round_label="2017-12")
+
+
+def test_a_round_without_imports_reads_the_latest_earlier_one_and_says_so(ledger: Ledger) -> None:
+    """Issue 13: “as of” 2019-01, when nothing was imported then, is the state at the end of 2018-08."""
+    s = summarize(ledger, RS, region="西宁", round_label="2019-01")
+    assert s.round_label == "2018-08"
+    assert any("2019-01" in n and "2018-08" in n for n in s.notes)
+    assert s.as_dict()["total"] == summarize(ledger, RS, region="西宁", round_label="2018-08").as_dict()["total"]
+    between = summarize(ledger, RS, region="西宁", round_label="2018-06")
+    assert between.round_label == "2018-04" and any("2018-06" in n for n in between.notes)
+
+
+def test_rounds_are_one_spelling_and_compare_comes_first(ledger: Ledger) -> None:
+    """Issue 13: --round 2018-8 is 2018-08; --compare later than --round is swapped with a note, so 新建工会
+    is never negative."""
+    assert summarize(ledger, RS, region="西宁", round_label="2018-8").round_label == "2018-08"
+    right = summarize(ledger, RS, region="西宁", round_label="2018-08", compare="2018-04")
+    reversed_ = summarize(ledger, RS, region="西宁", round_label="2018.4", compare="2018年8月")
+    assert (reversed_.round_label, reversed_.compare) == ("2018-08", "2018-04")
+    assert any("对调" in n for n in reversed_.notes) and not any("对调" in n for n in right.notes)
+    assert reversed_.as_dict()["rows"] == right.as_dict()["rows"]
+    assert reversed_.as_dict()["total"]["new_unions"] == 1
 
 
 # ── The command ──────────────────────────────────────────────────────────────────────────────────────

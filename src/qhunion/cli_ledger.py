@@ -140,15 +140,16 @@ def say_batch_only(result: Result) -> None:
 
 def record_run(result: Result, db: str | None, round_label: str | None, unit: str | None) -> None:
     """Record a classify run in the ledger (one import per readable file) and say so in one line."""
-    import re
 
     from . import console
 
     if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
         return
-    if round_label and (m := re.match(r"(\d{4})(\D)(\d)(?!\d)", round_label.strip())):
-        console.err().print(f"注意：轮次按文字先后排列，“{round_label}”会排在“{m[1]}{m[2]}10”之后；"
-                            f"建议写成 {m[1]}{m[2]}0{m[3]}", markup=False)
+    from .rounds import normalise
+
+    if round_label and normalise(round_label) != round_label.strip():
+        # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
+        console.err().print(f"注意：轮次“{round_label}”按 {normalise(round_label)} 记入账本", markup=False)
     with _open(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes), markup=False, highlight=False)

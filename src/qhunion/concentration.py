@@ -20,8 +20,9 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, and_,
 
 from . import credit
 from .fields import TRUCK_DRIVERS
+from .precedence import STEPS
 from .records import Record
-from .rules import Members, areas, decide
+from .rules import Context, Members, areas, decide
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 # The steps whose outcome depends on the area's count: the records they decided are the ones counted.
-COUNTED_RULES = ("concentrated", "individual-dispersed", "small-other")
+COUNTED_RULES = tuple(s.id for s in STEPS if s.context)
 
 _md = MetaData()
 decision_changes = Table(
@@ -121,7 +122,7 @@ def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str]) -> list[Change]:
         for row in rows:
             members.setdefault(row.area, {})[row.key] = row.drivers or 0
         counts = areas(members)
-        ctx: dict[str, Any] = {"areas": counts}
+        ctx = Context(counts, ledger=True)
         for row in rows:
             d = decide(_record(row), rs, ctx, rules=steps)
             if d.rule == row.rule:

@@ -72,8 +72,9 @@ from sqlalchemy import (
 from .fields import TRUCK_DRIVERS
 from .io import file_label
 from .oserrors import os_reason
-from .privacy import looks_personal, mask, mask_optional
-from .rules import anchor_of, meets_standalone, vehicles
+from .privacy import mask, mask_optional
+from .rounds import normalise as normalise_round
+from .tally import Tally, ledger_key
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -404,36 +405,6 @@ class Check:
     detail: str
 
 
-@dataclass(frozen=True)
-class Tally:
-    """One cell of the summary's grouped query: current enterprises of one county, decision, standalone
-    requirement (三（二）), group and responsible unions — and anchor when asked — with their counts summed.
-    The summary adds these up into its rows."""
-
-    prefecture: str | None
-    county: str | None
-    decision: str
-    meets_standalone: bool
-    group_name: str | None
-    responsible: str | None
-    anchor: str | None
-    enterprises: int
-    employees: int
-    members: int
-    drivers: int
-    driver_members: int
-    migrant_workers: int
-    migrant_members: int
-    # Issue 11: rates over the enterprises that reported the part (a blank member count is not 0) …
-    reported_employees: int = 0
-    reported_drivers: int = 0
-    reported_migrant_workers: int = 0
-    # … and how many in-business enterprises left it blank.
-    unreported_members: int = 0
-    unreported_driver_members: int = 0
-    unreported_migrant_members: int = 0
-
-
 # (part, whole) whose rate counts only the enterprises that reported the part (issue 11).
 REPORTED = (("members", "employees"), ("driver_members", "drivers"), ("migrant_members", "migrant_workers"))
 
@@ -485,18 +456,17 @@ RECORD_COLUMNS = (  # in the table's order, so that the driver gets the tuples a
 def record_values(r: Record, d: Decision, rs: RuleSet, import_id: int, round_label: str,
                   is_current: bool) -> tuple[Any, ...]:
     """One row of ``records``, in the order of RECORD_COLUMNS. Free text is masked (`privacy.mask`); a credit
-    code that is really an ID or phone number is not kept, nor is it the enterprise's key."""
-    code = r.credit_code
-    personal_code = code is not None and looks_personal(code)
-    key = f"{r.name or ''}|{r.county or r.prefecture or ''}" if personal_code else r.key
+    code that is really an ID or phone number is not kept, nor is it the enterprise's key. The anchor, the
+    vehicles used and the standalone requirement are the decision's own (issue 12: not re-derived here)."""
+    key, code = ledger_key(r)
     return (
-        import_id, round_label, mask(key), mask_optional(r.name), None if personal_code else mask_optional(code),
+        import_id, round_label, key, mask_optional(r.name), code,
         r.prefecture, r.county,
         r.group or TRUCK_DRIVERS,  # blank means the survey's own group
         r.entity_type, mask(r.sheet), r.row, d.code, d.rule, "、".join(d.responsible) or None,
-        mask_optional(anchor_of(r)), mask(d.proposal or "") or None, vehicles(r)[1], r.employees, r.drivers,
+        mask_optional(d.anchor), mask(d.proposal or "") or None, d.vehicles, r.employees, r.drivers,
         r.migrant_workers, r.members,
-        r.driver_members, r.migrant_members, r.has_union, meets_standalone(r, rs), is_current,
+        r.driver_members, r.migrant_members, r.has_union, d.meets_standalone, is_current,
     )
 
 
@@ -696,7 +666,7 @@ class Ledger:
     def add(self, source: Source, pairs: Sequence[tuple[Record, Decision]], rs: RuleSet,
             round_label: str | None = None, unit: str | None = None) -> ImportOutcome:
         """Record one file's classified enterprises as one import, in one transaction."""
-        round_label = (round_label or "").strip()
+        round_label = normalise_round(round_label)  # 2018-4 is 2018-04, not a round of its own (issue 13)
         unit = (unit or "").strip() or None
         with self._write() as conn:
             same = conn.execute(select(*IMPORT_ROW).where(

@@ -38,6 +38,18 @@ class Result:
             grouped.setdefault(r.file, []).append((r, d))
         return grouped
 
+    @cached_property
+    def plans(self) -> dict[str, list[Proposal]]:
+        """The plan of each input file, for its own workbook: made once here, where the decisions are, so
+        that no writer re-runs the planning (issue 12). With one file it is `plan` itself."""
+        if len(self.by_file) <= 1:
+            return {file: self.plan for file in self.by_file}
+        return {file: formation_plan(pairs) for file, pairs in self.by_file.items()}
+
+    def plan_of(self, file: str | None) -> list[Proposal]:
+        """The plan of one input file, or of all (``None``)."""
+        return self.plan if file is None else self.plans.get(file, [])
+
     def counts(self) -> Counter[str]:
         return Counter(d.code for d in self.decisions)
 

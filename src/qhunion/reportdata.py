@@ -126,6 +126,9 @@ def progress(ledger: Ledger, rs: RuleSet, region: str | None, round_label: str |
              compare: str | None = None) -> ProgressData:
     scope = resolve_region(region)
     counties = summarize(ledger, rs, region, "county", round_label, compare).as_dict()
+    # The rounds as the summary read them (issue 13: 2018-4 is 2018-04; a round without imports is the latest
+    # earlier one; --compare later than --round swapped), for everything below.
+    round_label, compare = counties["round"], counties["compare"]
     # Each county is compared with its own prefecture: the province report needs every prefecture's rate.
     pref_summary = (summarize(ledger, rs, scope.prefecture, "prefecture", round_label).as_dict()
                     if scope.level != "prefecture" else {"rows": [{**counties["total"], "prefecture": scope.prefecture}]})

@@ -8,12 +8,12 @@ was compared with what — the Chinese explanation is rendered from it, never wr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from . import values
+from . import precedence, values
 from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
 from .records import Record
 from .regions import gazetteer
@@ -84,6 +84,10 @@ class Decision:
     flags: tuple[str, ...] = ()  # finding codes the rule raised (registered-only, unverified)
     reading: str = ""  # the tool's own reading the decision rests on
     alternative: str = ""  # a second route the text allows, e.g. 纳入城北区物流行业工会
+    # What later stages need, decided here once (issue 12): the ledger stores these without re-deriving them.
+    meets_standalone: bool = False  # 三（二） requires its own union, whether or not it has one
+    anchor: str | None = None  # the platform, park, market or association it relies on (`anchor_of`)
+    vehicles: int | None = None  # the vehicle count the size test read (`vehicles`)
 
     @property
     def proposal_shown(self) -> str:
@@ -223,11 +227,50 @@ def is_individual(r: Record) -> bool:
 
 
 # ── Precedence steps ─────────────────────────────────────────────────────────────────────────────────
-# Each returns the terms that made it hold, or None. `ctx` carries what needs the whole survey.
-Step = Callable[[Record, RuleSet, dict[str, Any]], tuple[Term, ...] | None]
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The small carriers the concentration rule counts in one area, and their truck drivers."""
+
+    carriers: int = 0
+    drivers: int = 0
+
+    def concentrated(self, rs: RuleSet) -> bool:
+        # “货运企业和货车司机较集中”: either count at its threshold (both thresholds are tool defaults).
+        return (self.carriers >= rs.param("industry_concentration")
+                or self.drivers >= rs.param("industry_concentration_drivers"))
 
 
-def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a step may know beyond its own record, computed before the deciding pass (`context`): each area's
+    count of small carriers — over this batch and, when ``ledger`` is true, the ledger's current records of
+    the same areas. Steps that read it are marked in `precedence.STEPS`; the rule set is refused at load when
+    one of them would run before the count is defined."""
+
+    areas: Mapping[str, Area] = field(default_factory=dict)
+    ledger: bool = False  # the ledger's records were counted too (issue 11)
+    # Per-place values that repeat across a province's rows, shared instead of copied (see `decide`).
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+# Each step returns the terms that made it hold, or None.
+Step = Callable[[Record, RuleSet, Context], tuple[Term, ...] | None]
+STEPS: dict[str, Step] = {}
+
+
+def step(rid: str) -> Callable[[Step], Step]:
+    """Register the function of the precedence step ``rid``, which must be declared in `precedence.STEPS`."""
+    def register(fn: Step) -> Step:
+        if rid not in precedence.BY_ID:  # pragma: no cover - a programming error, caught by the tests
+            raise AssertionError(f"step {rid} is not declared in precedence.STEPS")
+        STEPS[rid] = fn
+        return fn
+    return register
+
+
+@step("closed")
+
+def _closed(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     if r.status not in CLOSED:
         return None
     terms = [term("status", r.status)]
@@ -236,11 +279,13 @@ def _closed(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | N
     return tuple(terms)
 
 
-def _suspended(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("suspended")
+def _suspended(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     return (term("status", r.status),) if r.status in SUSPENDED else None
 
 
-def _has_union(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("has-union")
+def _has_union(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     # 是否已建工会 decides; a union's name stands in for it only when that column is blank, and 工会名称
     # “无” or “/” names no union.
     union_name = named(r.union_name)
@@ -275,16 +320,21 @@ def _size_terms(r: Record, rs: RuleSet) -> tuple[list[Term], list[Term], list[Te
 
 
 def meets_standalone(r: Record, rs: RuleSet) -> bool:
-    """Large enough that 三（二） requires its own union, whether or not it already has one."""
-    return bool(_size_terms(r, rs)[0])
+    """Large enough that 三（二） requires its own union, whether or not it already has one: what `_size_terms`
+    finds at or over a threshold, without building the terms (it runs for every record)."""
+    if is_carrier(r) and r.vehicles_owned is not None and r.vehicles_owned >= rs.param("standalone_vehicles"):
+        return True
+    return r.employees is not None and r.employees >= rs.param("standalone_employees")
 
 
-def _size(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("size")
+def _size(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     over, _, _ = _size_terms(r, rs)
     return tuple(over) or None
 
 
-def _size_unknown(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("size-unknown")
+def _size_unknown(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     _, under, missing = _size_terms(r, rs)
     if not missing:
         return None
@@ -295,7 +345,8 @@ def _small(r: Record, rs: RuleSet) -> tuple[Term, ...]:
     return tuple(_size_terms(r, rs)[1])
 
 
-def _association(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("association")
+def _association(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     # A carrier relying on an association (or an association itself) goes the industry-union route.
     anchor = anchor_of(r)
     if not (is_carrier(r) and anchor and (is_association(anchor) or r.entity_type == "行业协会")):
@@ -305,7 +356,8 @@ def _association(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...
     return (*_small(r, rs), term("anchor", anchor))
 
 
-def _anchor(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("anchor")
+def _anchor(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     anchor = anchor_of(r)
     if not anchor:
         return None
@@ -319,19 +371,6 @@ def area_of(r: Record, rs: RuleSet) -> str | None:
     return r.prefecture if rs.concentration.level == "prefecture" else r.county
 
 
-@dataclass(frozen=True, slots=True)
-class Area:
-    """The small carriers the concentration rule counts in one area, and their truck drivers."""
-
-    carriers: int = 0
-    drivers: int = 0
-
-    def concentrated(self, rs: RuleSet) -> bool:
-        # “货运企业和货车司机较集中”: either count at its threshold (both thresholds are tool defaults).
-        return (self.carriers >= rs.param("industry_concentration")
-                or self.drivers >= rs.param("industry_concentration_drivers"))
-
-
 def _area_terms(area: Area, rs: RuleSet, over: bool) -> tuple[Term, ...]:
     c_op = ">=" if area.carriers >= rs.param("industry_concentration") else "<"
     d_op = ">=" if area.drivers >= rs.param("industry_concentration_drivers") else "<"
@@ -343,50 +382,41 @@ def _area_terms(area: Area, rs: RuleSet, over: bool) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _concentrated(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("concentrated")
+def _concentrated(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     where = area_of(r, rs)
     if not is_carrier(r) or not where:
         return None
-    area = ctx["areas"].get(where, Area())
+    area = ctx.areas.get(where, Area())
     if area.concentrated(rs):
         return (*_small(r, rs), *_area_terms(area, rs, True))
     return None
 
 
-def _dispersed_terms(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
+def _dispersed_terms(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...]:
     where = area_of(r, rs)
     if not where:
         # Without a county there is nothing to count: do not claim “0 家 < 10 家”.
         return (pterm(rs, "carriers_in_county", None, "unknown", "industry_concentration"),)
-    return _area_terms(ctx["areas"].get(where, Area()), rs, False)
+    return _area_terms(ctx.areas.get(where, Area()), rs, False)
 
 
-def _individual(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...] | None:
+@step("individual-dispersed")
+def _individual(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     if not (is_carrier(r) and is_individual(r)):
         return None
     kind = r.entity_type or "个体工商户（按信用代码）"
     return (term("entity_type", kind), *_small(r, rs), *_dispersed_terms(r, rs, ctx))
 
 
-def _other(r: Record, rs: RuleSet, ctx: dict[str, Any]) -> tuple[Term, ...]:
+@step("small-other")
+def _other(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...]:
     terms = _small(r, rs)
     return (*terms, *_dispersed_terms(r, rs, ctx)) if is_carrier(r) else terms
 
 
-STEPS: dict[str, Step] = {
-    "closed": _closed,
-    "suspended": _suspended,
-    "has-union": _has_union,
-    "size": _size,
-    "size-unknown": _size_unknown,
-    "association": _association,
-    "anchor": _anchor,
-    "concentrated": _concentrated,
-    "individual-dispersed": _individual,
-    "small-other": _other,
-}
-# Steps that need the survey-wide count of small carriers; everything before them decides a row alone.
-COUNTED_FROM = "concentrated"
+if set(STEPS) != set(precedence.IDS):  # pragma: no cover - a programming error, caught at import
+    raise AssertionError(f"steps without a function: {set(precedence.IDS) - set(STEPS)}")
 
 
 @cache
@@ -498,7 +528,7 @@ def _membership(who: str, total: int | None, members: int | None) -> str:
 Found = tuple[Rule, tuple[Term, ...]]
 
 
-def first_step(r: Record, rs: RuleSet, ctx: dict[str, Any], rules: Sequence[Rule]) -> Found | None:
+def first_step(r: Record, rs: RuleSet, ctx: Context, rules: Sequence[Rule]) -> Found | None:
     """The first of ``rules`` that holds for the record, with the terms that made it hold."""
     for rule in rules:
         terms = STEPS[rule.id](r, rs, ctx)
@@ -507,7 +537,7 @@ def first_step(r: Record, rs: RuleSet, ctx: dict[str, Any], rules: Sequence[Rule
     return None
 
 
-def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = None,
+def decide(r: Record, rs: RuleSet, ctx: Context, found: Found | None = None,
            rules: Sequence[Rule] | None = None) -> Decision:
     """The decision for one record: ``found`` when an earlier pass already found the step that holds,
     else the first of ``rules`` (all of the rule set's steps by default) that holds."""
@@ -530,7 +560,7 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = No
         follow = f"{follow}；{extra}" if follow else extra
     carrier = is_carrier(r)
     # Per-place values repeat across a province's rows: share one object instead of a copy per row.
-    memo = ctx.setdefault("memo", {})
+    memo = ctx.memo
     place = (rule.id, r.group, r.prefecture, r.county)
     if place not in memo:
         clauses = rule.clauses_for(carrier)
@@ -545,16 +575,19 @@ def decide(r: Record, rs: RuleSet, ctx: dict[str, Any], found: Found | None = No
         follow_up=follow, responsible=units, ruleset=rs.stamp, flags=tuple(flags), responsible_note=note,
         reading=reading,
         alternative=_fill(rule.alternative, r, anchor, missing_text, rs) if carrier and rule.alternative else "",
+        meets_standalone=meets_standalone(r, rs), anchor=anchor, vehicles=vehicles(r)[1],
     )
 
 
 def _split(rs: RuleSet) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-    """The steps that decide a row on its own, and those from `concentrated` on, which need the survey-wide
-    count of small carriers."""
-    ids = [r.id for r in rs.rules]
-    at = ids.index(COUNTED_FROM)
+    """The steps that decide a row on its own, and those from the first that reads the `Context` on (the
+    rule set's loader made sure none of those comes before a step it depends on)."""
+    at = next(i for i, r in enumerate(rs.rules) if precedence.BY_ID[r.id].context)
     return rs.rules[:at], rs.rules[at:]
 
+
+# What the steps before the first context-reading one are given: they read nothing of it.
+_ALONE = Context()
 
 # area → enterprise key → its truck drivers: the small carriers the concentration rule counts.
 Members = dict[str, dict[str, int]]
@@ -569,7 +602,7 @@ def counted_members(records: Iterable[Record], rs: RuleSet,
     rows = list(records)
     if early is None:
         before, _ = _split(rs)
-        early = [first_step(r, rs, {}, before) for r in rows]
+        early = [first_step(r, rs, _ALONE, before) for r in rows]
     seen: Members = {}
     for r, found in zip(rows, early, strict=True):
         where = area_of(r, rs)
@@ -588,13 +621,11 @@ def count_small_carriers(records: Iterable[Record], rs: RuleSet,
     return Counter({where: len(keys) for where, keys in counted_members(records, rs, early).items()})
 
 
-def classify(records: list[Record], rs: RuleSet, known: Members | None = None) -> list[Decision]:
-    """Two passes: the steps that decide a row alone run once per row; their results both feed the count
-    of small carriers and finish those rows' decisions. ``known``: the small carriers already on record for
-    each area (the ledger's current records), which this batch's records of the same key replace — so an
-    area's count, and its decisions, do not depend on how its files are batched (issue 11)."""
-    before, after = _split(rs)
-    early = [first_step(r, rs, {}, before) for r in records]
+def context(records: Sequence[Record], rs: RuleSet, known: Members | None = None,
+            early: Sequence[Found | None] | None = None) -> Context:
+    """The `Context` of a batch: each area's small carriers, this batch's replacing those of the same key in
+    ``known`` (the ledger's current records) — so an area's count, and its decisions, do not depend on how
+    its files are batched (issue 11). ``early``: what the steps before the count found, when known."""
     batch = counted_members(records, rs, early)
     if known:
         keys = {r.key for r in records}
@@ -604,5 +635,14 @@ def classify(records: list[Record], rs: RuleSet, known: Members | None = None) -
         for where, members in batch.items():
             merged.setdefault(where, {}).update(members)
         batch = merged
-    ctx = {"areas": areas(batch)}
+    return Context(areas(batch), ledger=known is not None)
+
+
+def classify(records: list[Record], rs: RuleSet, known: Members | None = None) -> list[Decision]:
+    """Two passes: the steps that decide a row alone run once per row; their results both feed the count
+    of small carriers (the `Context`) and finish those rows' decisions. ``known``: the small carriers
+    already on record for each area (the ledger's current records)."""
+    before, after = _split(rs)
+    early = [first_step(r, rs, _ALONE, before) for r in records]
+    ctx = context(records, rs, known, early)
     return [decide(r, rs, ctx, found, after) for r, found in zip(records, early, strict=True)]

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import precedence
 from .fields import GROUPS
 from .oserrors import os_reason
 
@@ -170,9 +171,8 @@ class RuleSet(_Strict):
         return next((r for r in self.responsibility if r.group == group), None)
 
 
-# The precedence steps rules.py implements; the file must name exactly these.
-IMPLEMENTED_RULES = ("closed", "suspended", "has-union", "size", "size-unknown", "association", "anchor",
-                     "concentrated", "individual-dispersed", "small-other")
+# The precedence steps rules.py implements (`precedence.STEPS`, the one list): the file must name exactly these.
+IMPLEMENTED_RULES = precedence.IDS
 REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration",
                        "industry_concentration_drivers", "migrant_target")
 
@@ -210,6 +210,12 @@ def _check(rs: RuleSet, where: str) -> None:
         raise bad("rules", f"应恰好包含 {'、'.join(IMPLEMENTED_RULES)} 各一次"
                            + (f"；缺少 {'、'.join(sorted(missing))}" if missing else "")
                            + (f"；无法执行 {'、'.join(sorted(extra))}" if extra else ""))
+    problem = precedence.order_problem(ids)
+    if problem is not None:
+        step, first, why = problem
+        if precedence.BY_ID[step].last:
+            raise bad(f"rules.{step}", f"必须是最后一步（{why}），却排在“{first}”之前")
+        raise bad(f"rules.{step}", f"排在了“{first}”之前，但{why}，须先经“{first}”判定：请把它移到“{first}”之后")
     for r in rs.rules:
         if r.decision not in DECISION_CODES:
             raise bad(f"rules.{r.id}.decision", f"“{r.decision}”不是已知的判定（{'、'.join(DECISION_CODES)}）")

@@ -43,8 +43,9 @@ from .rules import prefecture_union
 from .ruleset import DECISION_CODES, RuleSet
 
 if TYPE_CHECKING:
-    from .ledger import Ledger, Tally
+    from .ledger import Ledger
     from .pipeline import Result
+    from .tally import Tally
 
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
 UNASSIGNED = "（未明确）"  # 家政服务员: 五（三） names no responsible union
@@ -452,6 +453,7 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
     in rows by ``by``; ``compare``: with each row's change since the end of that round."""
     scope = resolve_region(region)
     by = _check_by(by, scope)
+    round_label, compare, round_notes = _rounds(ledger, round_label, compare)
 
     def rows_at(at: str | None) -> tuple[list[Row], Figures]:
         cells = ledger.tally(scope.prefecture, scope.county, at, anchor=by == "anchor")
@@ -482,12 +484,39 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
             label = first.get((r.keys["prefecture"], r.keys["county"]))
             when = round_date(label) if label else None
             r.late = None if when is None or deadline is None else when > deadline
-    notes = _notes(by, rs)
+    notes = [*round_notes, *_notes(by, rs)]
     if scope.level != "province" and (unplaced := ledger.unplaced(round_label)):
         notes.append(f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入“{NO_REGION}”）；"
                      "请在调查表中补填县（市、区）后重新 classify")
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
                    f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
+
+
+def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tuple[
+        str | None, str | None, list[str]]:
+    """``--round`` and ``--compare`` as the ledger holds them (issue 13): one spelling (2018-4 is 2018-04);
+    the earlier of the two as the base, with a note when they came the other way round; and a round that no
+    import carries read as the latest earlier one, saying so. With no earlier round the ledger's own error
+    (`UnknownRound`, naming the rounds it has) stands."""
+    from .rounds import latest_up_to, normalise
+
+    notes: list[str] = []
+    at = normalise(round_label) or None if round_label is not None else None
+    base = normalise(compare) or None if compare is not None else None
+    if at is not None and base is not None and base > at:
+        notes.append(f"--compare 的轮次 {base} 晚于 --round 的 {at}，已对调：显示 {at} 到 {base} 的变化")
+        at, base = base, at
+    if at is not None or base is not None:
+        held = ledger.rounds()
+        resolved = []
+        for asked in (at, base):
+            used = latest_up_to(held, asked) if asked is not None else None
+            if asked is not None and used is not None and used != asked:
+                notes.append(f"账本中没有轮次 {asked} 的导入，按截至该轮次的最近一轮 {used} 汇总")
+                asked = used
+            resolved.append(asked)
+        at, base = resolved
+    return at, base, notes
 
 
 def _row_key(r: Row) -> tuple[str | None, ...]:

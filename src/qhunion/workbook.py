@@ -22,7 +22,7 @@ from .findings import Finding, Severity, column_letter
 from .intake import is_blank
 from .outputs import OutputError, atomic_path
 from .pipeline import Result
-from .plan import formation_plan, region_order
+from .plan import region_order
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
@@ -48,7 +48,7 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
             raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
     pairs = result.pairs if only_file is None else result.by_file.get(only_file, [])
     findings = [f for f in result.survey.all_findings() if only_file is None or f.file == only_file]
-    plan = result.plan if only_file is None else formation_plan(pairs)
+    plan = result.plan_of(only_file)
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -317,12 +317,7 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
     """Prefectures first (a contiguous block the chart can point at), then every county."""
     ws = book.add_worksheet("汇总")
     labels = [rs.label(c) for c in DECISION_CODES]
-    by_pref: dict[str, Counter[str]] = {}
-    by_county: dict[tuple[str, str], Counter[str]] = {}
-    for r, d in pairs:
-        pref, county = r.prefecture or "（未知）", r.county or "（未知）"
-        by_pref.setdefault(pref, Counter())[d.code] += 1
-        by_county.setdefault((pref, county), Counter())[d.code] += 1
+    by_pref, by_county, total = _summary_counts(rs, pairs)
     for i, h in enumerate(["市（州）", "", "企业数", *labels]):
         ws.write_string(0, i, h, st.header)
     n = 1
@@ -330,7 +325,7 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
         _summary_row(ws, n, pref, "", by_pref[pref], None)
         n += 1
     last_pref = n - 1
-    _summary_row(ws, n, "全部", "", Counter(d.code for _, d in pairs), st.header)
+    _summary_row(ws, n, "全部", "", total, st.header)
     n += 2
     for i, h in enumerate(["市（州）", "县（市、区）", "企业数", *labels]):
         ws.write_string(n, i, h, st.header)
@@ -355,6 +350,27 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
         chart.set_y_axis({"reverse": True})
         chart.set_size({"width": 760, "height": 320 + 24 * len(by_pref)})
         ws.insert_chart(1, len(labels) + 4, chart)
+
+
+def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
+        dict[str, Counter[str]], dict[tuple[str, str], Counter[str]], Counter[str]]:
+    """Decisions per prefecture, per county and in all, from the same cells and fold as `qhunion summary`
+    (issue 12: one enterprise listed twice counts once, as in the summary)."""
+    from .summary import fold, resolve_region
+    from .tally import tallies
+
+    cells = tallies(pairs)
+    scope = resolve_region(None)
+
+    def counts(figures: Any) -> Counter[str]:
+        return Counter({code: getattr(figures, code) for code in DECISION_CODES})
+
+    rows, total = fold(cells, "prefecture", scope, rs)
+    by_pref = {r.keys["prefecture"] or "（未知）": counts(r.figures) for r in rows if r.figures.enterprises}
+    rows, _ = fold(cells, "county", scope, rs)
+    by_county = {(r.keys["prefecture"] or "（未知）", r.keys["county"] or "（未知）"): counts(r.figures)
+                 for r in rows if r.figures.enterprises}
+    return by_pref, by_county, counts(total)
 
 
 def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], fmt: Any) -> None:
