@@ -289,11 +289,22 @@ def _cell(key: str, value: Any) -> str:
     return str(value)
 
 
+# Which summary columns stay at a narrow width: 1 first; columns not named here go first.
+SUMMARY_KEEP = {
+    "enterprises": 1, "standalone": 2, "established": 2, "unverified": 3, "required": 4, "required_with_union": 4,
+    "to_form": 2, "union_rate": 1, "joint": 5, "industry": 6, "territorial": 6,
+    "members": 2, "membership_rate": 1, "migrant_workers": 3, "migrant_members": 2, "migrant_membership_rate": 1,
+    "migrant_target_gap": 2, "employees": 4, "drivers": 5, "driver_members": 5, "driver_membership_rate": 3,
+    "new_unions": 1, "union_rate_change": 1, "new_members": 2, "membership_rate_change": 2,
+    "new_migrant_members": 3, "migrant_membership_rate_change": 2,
+}
+
+
 def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
     """Two tables (建会, 入会), a third with the changes when comparing; the total row last."""
     from rich.markup import escape
-    from rich.table import Table
 
+    from . import tablefit
     from .summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
 
     labels = column_labels(rs)
@@ -307,22 +318,26 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
     if s.compare:
         sections.append((f"与轮次 {s.compare} 相比（比率变化为百分点）", CHANGE_COLUMNS))
     first = "市（州）/ 县（市、区）" if s.by == "county" and s.scope.level == "province" else BY_LABELS[s.by]
+    rows = [*data["rows"], data["total"]]
+    names = []
+    for row in rows:
+        name = row["label"]
+        if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
+            name = f"{row['prefecture']} {name}"
+        if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
+            name += "（试点）"
+        if row.get("late"):
+            name += "（调查晚于 4 月底）"
+        names.append(name)
     for title, columns in sections:
-        table = Table(title=title, box=None, pad_edge=False, title_justify="left")
-        table.add_column(first, no_wrap=True)
-        for c in columns:  # long Chinese headers fold onto a second line rather than being cut
-            table.add_column(labels[c], justify="right", overflow="fold")
-        for i, row in enumerate([*data["rows"], data["total"]]):
-            name = row["label"]
-            if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
-                name = f"{row['prefecture']} {name}"
-            if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
-                name += "（试点）"
-            if row.get("late"):
-                name += "（调查晚于 4 月底）"
-            table.add_row(escape(name), *(_cell(c, row.get(c)) for c in columns),
-                          end_section=i == len(data["rows"]) - 1, style="bold" if row is data["total"] else None)
-        out.print(table)
+        # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).
+        fitted = tablefit.fit([tablefit.Column(first, names), *(
+            tablefit.Column(labels[c], [_cell(c, row.get(c)) for row in rows], keep=SUMMARY_KEEP.get(c, 9),
+                            right=True) for c in columns)], out.width)
+        out.print(tablefit.table(fitted, title=title, bold_last=True))
+        note = tablefit.dropped_note(fitted)
+        if note:
+            out.print(note, markup=False, highlight=False)
     out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
               f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
     for note in s.notes:
