@@ -258,7 +258,7 @@ def _notes(s: Summary, rs: RuleSet) -> None:
 
 
 def _render(s: Summary, rs: RuleSet, fmt: OutFormat, output: Path | None) -> None:
-    from . import console, report
+    from . import console, report, summarybook
     from .cli import _emit
 
     if fmt is OutFormat.json:
@@ -268,7 +268,7 @@ def _render(s: Summary, rs: RuleSet, fmt: OutFormat, output: Path | None) -> Non
         _emit(report.to_csv([*data["rows"], data["total"]], s.columns()), output)
     elif fmt is OutFormat.xlsx:
         target = output or Path(f"进度汇总_{s.scope.name}{'_' + s.round_label if s.round_label else ''}.xlsx")
-        write_xlsx(s, rs, target)
+        summarybook.write_summary_book(s, rs, target)
         console.err().print(f"已写出汇总工作簿：{target}", markup=False)
     else:
         print_summary(s, rs, console.out())
@@ -290,11 +290,22 @@ def _cell(key: str, value: Any) -> str:
     return str(value)
 
 
+# Which summary columns stay at a narrow width: 1 first; columns not named here go first.
+SUMMARY_KEEP = {
+    "enterprises": 1, "standalone": 2, "established": 2, "unverified": 3, "required": 4, "required_with_union": 4,
+    "to_form": 2, "union_rate": 1, "joint": 5, "industry": 6, "territorial": 6,
+    "members": 2, "membership_rate": 1, "migrant_workers": 3, "migrant_members": 2, "migrant_membership_rate": 1,
+    "migrant_target_gap": 2, "employees": 4, "drivers": 5, "driver_members": 5, "driver_membership_rate": 3,
+    "new_unions": 1, "union_rate_change": 1, "new_members": 2, "membership_rate_change": 2,
+    "new_migrant_members": 3, "migrant_membership_rate_change": 2,
+}
+
+
 def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
     """Two tables (建会, 入会), a third with the changes when comparing; the total row last."""
     from rich.markup import escape
-    from rich.table import Table
 
+    from . import tablefit
     from .summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
 
     labels = column_labels(rs)
@@ -308,112 +319,30 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
     if s.compare:
         sections.append((f"与轮次 {s.compare} 相比（比率变化为百分点）", CHANGE_COLUMNS))
     first = "市（州）/ 县（市、区）" if s.by == "county" and s.scope.level == "province" else BY_LABELS[s.by]
+    rows = [*data["rows"], data["total"]]
+    names = []
+    for row in rows:
+        name = row["label"]
+        if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
+            name = f"{row['prefecture']} {name}"
+        if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
+            name += "（试点）"
+        if row.get("late"):
+            name += "（调查晚于 4 月底）"
+        names.append(name)
     for title, columns in sections:
-        table = Table(title=title, box=None, pad_edge=False, title_justify="left")
-        table.add_column(first, no_wrap=True)
-        for c in columns:  # long Chinese headers fold onto a second line rather than being cut
-            table.add_column(labels[c], justify="right", overflow="fold")
-        for i, row in enumerate([*data["rows"], data["total"]]):
-            name = row["label"]
-            if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
-                name = f"{row['prefecture']} {name}"
-            if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
-                name += "（试点）"
-            if row.get("late"):
-                name += "（调查晚于 4 月底）"
-            table.add_row(escape(name), *(_cell(c, row.get(c)) for c in columns),
-                          end_section=i == len(data["rows"]) - 1, style="bold" if row is data["total"] else None)
-        out.print(table)
+        # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).
+        fitted = tablefit.fit([tablefit.Column(first, names), *(
+            tablefit.Column(labels[c], [_cell(c, row.get(c)) for row in rows], keep=SUMMARY_KEEP.get(c, 9),
+                            right=True) for c in columns)], out.width)
+        out.print(tablefit.table(fitted, title=title, bold_last=True))
+        note = tablefit.dropped_note(fitted)
+        if note:
+            out.print(note, markup=False, highlight=False)
     out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
               f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
     for note in s.notes:
         out.print(f"注：{note}", markup=False, highlight=False)
-
-
-def write_xlsx(s: Summary, rs: RuleSet, target: Path) -> None:
-    """The summary table and two native charts (rates against the target; decisions), written atomically."""
-    import xlsxwriter
-
-    from .outputs import atomic_path
-    from .summary import column_labels
-    from .workbook import write_value
-
-    labels = column_labels(rs)
-    data = s.as_dict()
-    columns = s.columns()
-    rows = [*data["rows"], data["total"]]
-    with atomic_path(target) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "strings_to_numbers": False})
-        head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                                "valign": "vcenter"})
-        pct = book.add_format({"num_format": "0.0%"})
-        bold = book.add_format({"bold": True})
-        bold_pct = book.add_format({"bold": True, "num_format": "0.0%"})
-        ws = book.add_worksheet("汇总")
-        header = [labels[c] or "名称" for c in columns]
-        target_col = len(columns)  # the target as a series, for the chart's line
-        ws.write_row(0, 0, [*header, f"目标 {rs.parameters['migrant_target'].shown}"], head)
-        for r, row in enumerate(rows, start=1):
-            total = row is data["total"]
-            for c, key in enumerate(columns):
-                value = row.get(key)
-                if key == "pilot":
-                    value = "是" if value else ""
-                rate = "rate" in key
-                write_value(ws, r, c, value, (bold_pct if rate else bold) if total else (pct if rate else None))
-            ws.write_number(r, target_col, s.target, pct)
-        ws.freeze_panes(1, 1)
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, len(columns), 11)
-        ws.set_column(target_col, target_col, None, None, {"hidden": True})
-        _charts(book, ws, s, columns, len(data["rows"]), target_col)
-        about = book.add_worksheet("说明")
-        for r, (k, v) in enumerate([
-            ("地区", s.scope.name), ("分组", s.by), ("轮次", s.round_label or "现行记录"),
-            ("比较轮次", s.compare or ""), ("来源", s.source), ("规则集", s.rule_set),
-            ("判定所用规则集", "、".join(s.decision_rule_sets)), ("生成时间", data["generated_at"]),
-            ("建会率", "应单独建会（实际拥有车辆 20 台以上或职工 25 人以上）的企业中已建会的比例"),
-            ("距目标尚需", f"⌈{rs.parameters['migrant_target'].shown} × 农民工人数⌉ − 已入会农民工人数，最少为 0"),
-        ]):
-            about.write_string(r, 0, k, bold)
-            write_value(about, r, 1, v)
-        about.set_column(0, 0, 16)
-        about.set_column(1, 1, 80)
-        book.close()
-
-
-CHART_ROWS = 60  # more categories than this and a chart is unreadable; the table has them all
-
-
-def _charts(book: Any, ws: Any, s: Summary, columns: list[str], n: int, target_col: int) -> None:
-    if n == 0:
-        return
-    from .ruleset import DECISION_CODES
-
-    last = min(n, CHART_ROWS)
-    sheet = ws.get_name()
-    cats = [sheet, 1, 0, last, 0]
-    rates = book.add_chart({"type": "column"})
-    for key in ("membership_rate", "driver_membership_rate", "migrant_membership_rate"):
-        col = columns.index(key)
-        rates.add_series({"name": [sheet, 0, col], "categories": cats, "values": [sheet, 1, col, last, col]})
-    line = book.add_chart({"type": "line"})
-    line.add_series({"name": [sheet, 0, target_col], "categories": cats,
-                     "values": [sheet, 1, target_col, last, target_col], "line": {"color": "#C00000", "dash_type": "dash"}})
-    rates.combine(line)
-    rates.set_title({"name": f"{s.scope.name} 入会率与农民工入会率目标"})
-    rates.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
-    rates.set_size({"width": 900, "height": 360})
-    ws.insert_chart(n + 3, 0, rates)
-    decisions = book.add_chart({"type": "bar", "subtype": "stacked"})
-    for code in DECISION_CODES:
-        col = columns.index(code)
-        decisions.add_series({"name": [sheet, 0, col], "categories": cats, "values": [sheet, 1, col, last, col]})
-    decisions.set_title({"name": f"{s.scope.name} 建会判定"})
-    decisions.set_y_axis({"reverse": True})
-    decisions.set_size({"width": 900, "height": 320 + 18 * last})
-    ws.insert_chart(n + 23, 0, decisions)
 
 
 # ── ledger list | forget | verify ────────────────────────────────────────────────────────────────────

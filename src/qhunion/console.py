@@ -52,11 +52,25 @@ def _console(stream: IO[str]) -> Console:
     from rich.console import Console
 
     safe = SafeStream(stream)
-    # Off a terminal Rich would wrap at 80 columns; Chinese tables need more to stay readable in a log.
-    width = None if safe.isatty() else 140
+    width = None if safe.isatty() else pipe_width()
     # soft_wrap: a sentence (a file that cannot be read, with what to do) stays one line in a log; tables are
     # still laid out to the width.
     return Console(file=safe, width=width, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+
+
+PIPE_WIDTH = 140
+
+
+def pipe_width() -> int:
+    """Off a terminal: COLUMNS if set (a script that knows its log's width), else 140 — Rich would wrap at 80,
+    and Chinese tables need more to stay readable in a log."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return PIPE_WIDTH
+    return columns if 20 <= columns <= 1000 else PIPE_WIDTH
 
 
 def out() -> Console:
@@ -84,3 +98,69 @@ def progress(description: str) -> Iterator[Callable[[int], None]]:
                   console=err(), transient=True) as bar:
         task = bar.add_task(description, total=None)
         yield lambda n: bar.advance(task, n)
+
+
+# ── quiet, and progress on long runs (issue 13) ──────────────────────────────────────────────────────
+_quiet = False
+PHASES = ("读取", "判定", "写工作簿", "记入账本")
+TICK = 1000  # rows between two ticks: a tick is a few attribute writes, the redraw is Rich's own thread
+
+
+def set_quiet(quiet: bool) -> None:
+    """--quiet: no progress, and the per-file tables cut to one line (the caller asks `is_quiet`)."""
+    global _quiet
+    _quiet = quiet
+
+
+def is_quiet() -> bool:
+    return _quiet
+
+
+class Tracker:
+    """What a long run reports: the file and sheet at hand, rows read so far, and the phase. The silent one
+    (stderr piped, or --quiet) does nothing; callers tick it every TICK rows either way."""
+
+    def file(self, name: str, sheet: str = "") -> None:
+        pass
+
+    def phase(self, name: str) -> None:
+        pass
+
+    def rows(self, count: int) -> None:
+        """``count`` rows read in the current sheet so far (a total, not an increment)."""
+
+
+class _Live(Tracker):
+    def __init__(self, bar: Any, task: Any) -> None:
+        self._bar, self._task = bar, task
+        self._name, self._sheet, self._phase = "", "", PHASES[0]
+
+    def _show(self) -> None:
+        where = " › ".join(x for x in (self._name, self._sheet) if x)
+        self._bar.update(self._task, description=f"{self._phase} {where}".rstrip())
+
+    def file(self, name: str, sheet: str = "") -> None:
+        self._name, self._sheet = name, sheet
+        self._bar.update(self._task, completed=0)
+        self._show()
+
+    def phase(self, name: str) -> None:
+        self._phase = name
+        self._show()
+
+    def rows(self, count: int) -> None:
+        self._bar.update(self._task, completed=count)
+
+
+@contextlib.contextmanager
+def run_progress(force: bool = False) -> Iterator[Tracker]:
+    """A Rich progress line on stderr — phase, file › sheet, rows read, time — while the run lasts, when stderr
+    is a terminal and not --quiet (``force``: for tests, a terminal or not); gone when the run ends."""
+    if _quiet or not (force or sys.stderr.isatty()):
+        yield Tracker()
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("已读 {task.completed:,.0f} 行"),
+                  TimeElapsedColumn(), console=err(), transient=True) as bar:
+        yield _Live(bar, bar.add_task(PHASES[0], total=None))

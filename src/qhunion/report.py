@@ -115,9 +115,19 @@ def _letter(index: int) -> str:
     return column_letter(index)
 
 
+def _quiet() -> bool:
+    from .console import is_quiet
+
+    return is_quiet()
+
+
 def print_check(survey: Survey, console: Any, inputs: Sequence[str] = ()) -> None:
     from rich.table import Table
 
+    if _quiet():  # --quiet: the unreadable files and the totals only
+        print_unreadable(survey, console)
+        print_totals(len(survey.records), survey.all_findings(), console, survey.without_region)
+        return
     for lay in survey.layouts:
         title = mask(f"{lay.file} › {lay.sheet}")
         if lay.skipped:
@@ -167,18 +177,21 @@ def print_unreadable(survey: Survey, console: Any) -> None:
 
 
 def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> None:
-    from rich.table import Table
 
     shown = [f for f in findings if f.severity is not Severity.INFO or f.row is not None]
     if not shown:
         return
-    table = Table("级别", "位置", "说明", title="数据问题", show_lines=False, box=None, pad_edge=False)
-    _fold(table)
+    from . import tablefit
+
     style = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    for f in sorted(shown, key=lambda f: order[f.severity])[:limit]:
-        table.add_row(f"[{style[f.severity]}]{f.severity.label}[/]", escape(mask(f.place)), escape(mask(f.text)))
-    console.print(table)
+    listed = sorted(shown, key=lambda f: order[f.severity])[:limit]
+    fitted = tablefit.fit([
+        tablefit.Column("级别", [f.severity.label for f in listed], styles=[style[f.severity] for f in listed]),
+        tablefit.Column("位置", [mask(f.place) for f in listed], flexible=True),
+        tablefit.Column("说明", [mask(f.text) for f in listed], flexible=True),
+    ], console.width)
+    console.print(tablefit.table(fitted, title="数据问题"))
     if len(shown) > limit:
         console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
 
@@ -244,18 +257,28 @@ def classify_json_lines(result: Result) -> Iterator[str]:
 
 
 def print_classify(result: Result, console: Any, limit: int = 60) -> None:
-    from rich.table import Table
 
     counts = result.counts()
     rs = result.ruleset
     summary = "，".join(f"{rs.label(c)} {counts[c]}" for c in DECISION_CODES if counts[c])
     console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {escape(rs.stamp)}）：{summary}")
-    table = Table("位置", "企业名称", "县（市、区）", "判定", "依据", box=None, pad_edge=False)
-    _fold(table)
-    for r, d in result.pairs[:limit]:
-        table.add_row(escape(mask(f"{r.file} 第{r.row}行")), escape(mask(r.name or "")), r.county or r.prefecture or "",
-                      d.label, escape(mask(d.explanation)))
-    console.print(table)
+    if _quiet():  # --quiet: that line, the unreadable files and the totals; no tables
+        print_unreadable(result.survey, console)
+        print_totals(len(result.survey.records), result.survey.all_findings(), console, result.survey.without_region)
+        return
+    from . import tablefit
+
+    shown = result.pairs[:limit]
+    # At 80 columns 位置 goes first, then the county; the reason wraps between words, never inside 〔2018〕.
+    fitted = tablefit.fit([
+        tablefit.Column("位置", [mask(f"{r.file} 第{r.row}行") for r, _ in shown], keep=2),
+        tablefit.Column("企业名称", [mask(r.name or "") for r, _ in shown], flexible=True, cap=24),
+        tablefit.Column("县（市、区）", [r.county or r.prefecture or "" for r, _ in shown], keep=1, flexible=True,
+                        cap=10),
+        tablefit.Column("判定", [d.label for _, d in shown]),
+        tablefit.Column("依据", [mask(d.explanation) for _, d in shown], flexible=True),
+    ], console.width)
+    console.print(tablefit.table(fitted))
     if len(result.decisions) > limit:
         console.print(f"……共 {len(result.decisions)} 家，只显示前 {limit} 家；全部见判定工作簿或 --format csv/json")
     findings = result.survey.all_findings()

@@ -85,6 +85,7 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
     every row to ``write_rows`` once; nothing else may write cells into this sheet."""
 
     date_style = 0  # the style of a date that comes without one: set it from a date format's style_id
+    datetime_style = 0  # likewise for a date with a time; 0: the date style
 
     def __init__(self) -> None:
         super().__init__()
@@ -145,7 +146,9 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
                 append(f'<c r="{letters[col]}{r}"{styles[style]} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, dt.datetime | dt.date):
                 serial = self._convert_date_time(value)
-                append(f'<c r="{letters[col]}{r}"{styles[style or self.date_style]}><v>{serial:.16G}</v></c>')
+                if not style:
+                    style = (self.datetime_style or self.date_style) if kind is dt.datetime else self.date_style
+                append(f'<c r="{letters[col]}{r}"{styles[style]}><v>{serial:.16G}</v></c>')
             else:
                 append(f'<c r="{letters[col]}{r}"{styles[style]}{_inline(str(value))}</c>')
         append("</row>")

@@ -1,5 +1,11 @@
 """The survey template to hand out: the canonical header from `fields.FIELDS`, drop-down lists, number
-checks, a 填表说明 sheet that says what every column means, and one example row (skipped when read back)."""
+checks, a 填表说明 sheet that says what every column means, and one example row (skipped when read back).
+
+Codes and phone numbers are text-formatted columns: typed into a General cell, an 18-digit code becomes
+1.2E+17 and loses its last digits. The operator's 身份证号 is not asked for (个人信息保护法: collect the
+minimum); the reader still knows the column in county forms that have one. The county drop-down offers the
+counties of the 市（州） chosen in the same row, through one defined name per prefecture (ASCII names, which
+every Excel, WPS and LibreOffice accept) and INDIRECT over a name → prefecture table."""
 
 from __future__ import annotations
 
@@ -9,11 +15,20 @@ from typing import Any
 from .fields import DOMAINS, ENTITY_TYPES, FIELDS, GROUPS, STATUSES, Field, Kind
 from .outputs import atomic_path
 from .regions import gazetteer
+from .sheetprint import print_setup
 
 SHEET = "调查表"
 HELP_SHEET = "填表说明"
 EXAMPLE_MARK = "示例"  # first cell of the example row; the reader skips such rows
 ROWS = 2000  # rows that get drop-downs and checks
+PRINTED_ROWS = 30
+NOT_ASKED = frozenset({"id_number"})
+TEMPLATE_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.id not in NOT_ASKED)
+TEXT_KINDS = frozenset({Kind.CODE})
+TEXT_FIELDS = frozenset({"phone"})  # long numbers that are not amounts
+PREFECTURE_NAME = "QH_PREF_{}"  # a prefecture's counties; numbered in the gazetteer's order
+COUNTIES_NAME = "QH_COUNTIES"  # every county: offered while no 市（州） is chosen
+PREFECTURE_MAP = "QH_PREF_MAP"  # prefecture's name → its defined name
 
 
 def _choices() -> dict[Kind, list[str]]:
@@ -41,10 +56,14 @@ def write_template(target: Path) -> None:
         ws = book.add_worksheet(SHEET)
         help_ws = book.add_worksheet(HELP_SHEET)
         lists = _help_sheet(book, help_ws, choices, header)
-        columns: list[tuple[str, Field | None]] = [("序号", None), *((f.label, f) for f in FIELDS)]
+        text = book.add_format({"num_format": "@"})
+        columns: list[tuple[str, Field | None]] = [("序号", None), *((f.label, f) for f in TEMPLATE_FIELDS)]
+        prefecture_col = next(i for i, (_, f) in enumerate(columns) if f is not None and f.kind is Kind.PREFECTURE)
+        lists[Kind.COUNTY] = _county_source(book, help_ws, prefecture_col)
         for col, (label, spec) in enumerate(columns):
             ws.write_string(0, col, label, header)
-            ws.set_column(col, col, max(8, min(30, len(label) * 2 + 2)))
+            is_text = spec is not None and (spec.kind in TEXT_KINDS or spec.id in TEXT_FIELDS)
+            ws.set_column(col, col, 22 if is_text else max(8, min(30, len(label) * 2 + 2)), text if is_text else None)
             if spec is None:
                 ws.write_string(1, col, EXAMPLE_MARK, example)
                 continue
@@ -52,6 +71,7 @@ def write_template(target: Path) -> None:
             _example(ws, 1, col, spec, example)
         ws.freeze_panes(1, 2)
         ws.set_row(0, 36)
+        print_setup(ws, PRINTED_ROWS, len(columns) - 1)  # a blank form to fill by hand, not 2,000 rows
         book.close()
 
 
@@ -61,7 +81,7 @@ def _help_sheet(book: Any, ws: Any, choices: dict[Kind, list[str]], header: Any)
     ws.write_string(0, 0, "填表说明（依据青总办〔2018〕19号 三（一）调查摸底要求）", book.add_format({"bold": True, "font_size": 14}))
     for col, h in enumerate(("栏目", "说明", "填写示例")):
         ws.write_string(2, col, h, header)
-    for n, f in enumerate(FIELDS, start=3):
+    for n, f in enumerate(TEMPLATE_FIELDS, start=3):
         ws.write_string(n, 0, f.label, wrap)
         ws.write_string(n, 1, f.help, wrap)
         ws.write(n, 2, f.example, wrap)
@@ -82,7 +102,34 @@ def _help_sheet(book: Any, ws: Any, choices: dict[Kind, list[str]], header: Any)
 
         letter = column_letter(col)
         lists[kind] = f"='{HELP_SHEET}'!${letter}$4:${letter}${3 + len(values)}"
+        if kind is Kind.COUNTY:
+            book.define_name(COUNTIES_NAME, lists[kind][1:])
     return lists
+
+
+def _county_source(book: Any, ws: Any, prefecture_col: int) -> str:
+    """Per prefecture, its counties in a column of 填表说明 under a defined name; the names' table; and the
+    list formula for the county cell of row 2 (relative, so each row looks at its own 市（州）)."""
+    from .findings import column_letter
+
+    g = gazetteer()
+    first = 4 + len(_choices())  # right of the value lists
+    # No header over these columns: a header row of 市（州） and counties would read as a survey table.
+    for n, pref in enumerate(g.prefectures(), start=1):
+        name = PREFECTURE_NAME.format(n)
+        ws.write_string(2 + n, first, pref.name)
+        ws.write_string(2 + n, first + 1, name)
+        col = first + 1 + n
+        counties = [c.name for c in g.counties(pref.code)]
+        for i, county in enumerate(counties, start=3):
+            ws.write_string(i, col, county)
+        letter = column_letter(col)
+        book.define_name(name, f"='{HELP_SHEET}'!${letter}$4:${letter}${3 + len(counties)}")
+    last = 2 + len(g.prefectures())
+    a, b = column_letter(first), column_letter(first + 1)
+    book.define_name(PREFECTURE_MAP, f"='{HELP_SHEET}'!${a}$4:${b}${last + 1}")
+    chosen = f"${column_letter(prefecture_col)}2"
+    return f"=IFERROR(INDIRECT(VLOOKUP({chosen},{PREFECTURE_MAP},2,FALSE)),{COUNTIES_NAME})"
 
 
 def _validate(ws: Any, col: int, spec: Field, lists: dict[Kind, str]) -> None:

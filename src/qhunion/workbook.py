@@ -26,16 +26,25 @@ from .plan import region_order
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, RuleSet
+from .sheetprint import fitted_widths, pages_wide, print_setup
 from .sheetxml import MAX_CELL, Cell, StreamedSheet, cells, style_id, taken_as_rich_text
 
 ADDED = ("判定", "判定理由", "规则", "依据条款", "建会方案", "责任单位", "下一步", "数据问题")
+# Fill per decision. Warm and bold: the county has to act (单独建会 a union to form, 待核实 facts to fetch);
+# green: done (已建会); blues and purples: covered through another union; greys: nothing to do now.
 DECISION_COLOURS = {
-    "standalone": "#C6EFCE", "joint": "#DDEBF7", "industry": "#E4DFEC", "territorial": "#FFF2CC",
-    "established": "#E2EFDA", "excluded": "#EDEDED", "unverified": "#FCE4D6", "deferred": "#F2F2F2",
+    "standalone": "#F8CBAD", "joint": "#BDD7EE", "industry": "#D9D2E9", "territorial": "#DDEBF7",
+    "established": "#A9D08E", "excluded": "#E7E6E6", "unverified": "#FFE699", "deferred": "#F2F2F2",
 }
+TO_ACT = frozenset({"standalone", "unverified"})
+DONE = frozenset({"established"})
 SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
+# Dates as a Chinese reader writes them, not ISO strings (issue 13).
+LOCAL_DATE = 'yyyy"年"m"月"d"日"'
+LOCAL_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
 MAX_LINKS = 65_000  # Excel refuses more than 65,530 hyperlinks in one sheet
 _PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,14}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def write_workbook(result: Result, target: Path, only_file: str | None = None) -> None:
@@ -98,12 +107,17 @@ class _Styles:
         self.added_header = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
                                              "valign": "vcenter"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.wrap_date = book.add_format({"text_wrap": True, "valign": "top", "num_format": LOCAL_DATE,
+                                          "align": "left"})
+        self.date = book.add_format({"num_format": LOCAL_DATE})
+        self.datetime = book.add_format({"num_format": LOCAL_DATETIME})
+        self.wrap_cell = book.add_format({"text_wrap": True, "valign": "top"})
         self.pct = book.add_format({"num_format": "0.0%"})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.link = book.add_format({"font_color": "blue", "underline": 1})
         self.cell = {s: book.add_format({"bg_color": c}) for s, c in SEVERITY_COLOURS.items()}
-        self.decision = {code: book.add_format({"bg_color": c}) for code, c in DECISION_COLOURS.items()}
+        self.decision = {code: book.add_format({"bg_color": c, "bold": code in TO_ACT})
+                         for code, c in DECISION_COLOURS.items()}
 
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None) -> None:
@@ -199,7 +213,7 @@ Locate = dict[tuple[str, str, int], tuple[int, dict[int, int]]]
 def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[Record, Decision]]) -> Locate:
     """Returns where each record landed: (file, sheet, row) → (output row, input column → output column)."""
     ws = book.add_worksheet("判定结果", worksheet_class=StreamedSheet)
-    ws.date_style = style_id(st.date)
+    ws.date_style, ws.datetime_style = style_id(st.date), style_id(st.datetime)
     headers, maps = _headers(result, pairs)
     lead = ["来源文件", "工作表", "原行号"]
     first = len(lead)
@@ -225,15 +239,16 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
     for code, fmt in st.decision.items():
         ws.conditional_format(1, decision_col, max(last, 1), decision_col, {
             "type": "cell", "criteria": "==", "value": f'"{result.ruleset.label(code)}"', "format": fmt})
-    ws.set_column(0, 1, 12)
-    ws.set_column(2, 2, 7)
-    ws.set_column(first, added_at - 1, 12)
-    ws.set_column(added_at, added_at, 12)
-    ws.set_column(added_at + 1, added_at + 1, 60)
-    ws.set_column(added_at + 2, added_at + 3, 18)
-    ws.set_column(added_at + 4, added_at + 6, 28)
-    ws.set_column(added_at + 7, added_at + 7, 40)
-    _name_width(ws, headers, first)
+    widths = _typed_widths(result, pairs, maps, lead + headers, first)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    for offset, width in enumerate(ADDED_WIDTHS):
+        ws.set_column(added_at + offset, added_at + offset, width)
+    # Thirty-odd columns on one A4 page print at a quarter size: a sheet this wide prints a few pages across
+    # instead, each with the enterprise's name (the columns frozen on screen) at its left.
+    kept = first + name_at + 1
+    wide = pages_wide([*widths, *ADDED_WIDTHS], sum(widths[:kept]))
+    print_setup(ws, last, added_at + len(ADDED) - 1, wide=wide, title_cols=kept if wide > 1 else 0)
     return located
 
 
@@ -250,6 +265,7 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
                    maps: dict[tuple[str, str], dict[int, int]], first: int, added_at: int) -> Iterator[str]:
     """One XML row per record: where it came from, the cells as typed (problem cells coloured), the decision."""
     bad_style = {sev: style_id(fmt) for sev, fmt in st.cell.items()}
+    wrap = style_id(st.wrap_cell)
     starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
     # Count columns: a plain integer read as text (every CSV cell is text) is written as a number, so that
     # Excel can sum and filter it; codes and phone numbers are not count columns and stay text.
@@ -277,14 +293,34 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
             responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
         values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal_shown, responsible, d.follow_up,
                   problems)
-        row.extend(cells(values, added_at))
+        row.extend([(added_at + i, v, wrap if i in WRAPPED_ADDED else 0) for i, v in enumerate(values)])
         yield ws.row(n, row)
 
 
-def _name_width(ws: Any, headers: list[str], first: int) -> None:
-    for i, h in enumerate(headers):
-        if "名称" in h or "地址" in h or "建议" in h:
-            ws.set_column(first + i, first + i, 28)
+# Widths of the added columns, ADDED's order; all but 判定 wrap. 判定理由 is the widest: it is read in full.
+ADDED_WIDTHS = (10, 48, 16, 22, 26, 18, 26, 30)
+WRAPPED_ADDED = frozenset(range(1, len(ADDED)))
+WIDTH_SAMPLE = 500  # rows whose values size the columns: the start of a long survey shows its shape
+# Free text typed into the survey that is better wrapped onto more lines than printed on one very long one.
+WIDEST_TYPED = 30
+
+
+def _typed_widths(result: Result, pairs: list[tuple[Record, Decision]], maps: dict[tuple[str, str], dict[int, int]],
+                  headers: list[str], first: int) -> list[float]:
+    """Widths of the source and typed columns from their headers and the first rows: a credit code (18
+    characters) shows whole, a 是/否 column stays narrow."""
+    starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
+    sample: list[list[Any]] = []
+    for r, _ in pairs[:WIDTH_SAMPLE]:
+        row: list[Any] = [None] * len(headers)
+        row[:first] = [r.file, r.sheet, r.row]
+        colmap, offset = maps[(r.file, r.sheet)], starts[(r.file, r.sheet)]
+        for pos, value in enumerate(r.cells):
+            out = colmap.get(pos + offset)
+            if out is not None:
+                row[first + out] = value
+        sample.append(row)
+    return fitted_widths(headers, sample, minimum=5, maximum=WIDEST_TYPED)
 
 
 def _bad_cells(r: Record) -> dict[int, Severity]:
@@ -299,9 +335,11 @@ def _plan_sheet(book: Any, st: _Styles, plan: list[Any]) -> None:
     ws = book.add_worksheet("建会方案", worksheet_class=StreamedSheet)
     cols = ("拟建工会", "方式", "市（州）", "县（市、区）", "责任单位", "企业数", "职工人数", "货车司机", "农民工",
             "已有会员", "依据", "成员企业")
-    rows = itertools.chain([ws.row(0, cells(cols, 0, style_id(st.header)))], (
-        ws.row(n, cells((p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
-                         p.migrant_workers, p.members, p.citation, "、".join(p.enterprises))))
+    wrap = style_id(st.wrap_cell)
+    rows = itertools.chain([ws.row(0, cells(cols, 0, style_id(st.header)), height=30)], (
+        ws.row(n, [*cells((p.name, p.label, p.prefecture, p.county, p.responsible, p.size, p.employees, p.drivers,
+                           p.migrant_workers, p.members), 0, 0),
+                   (10, p.citation, wrap), (11, "、".join(p.enterprises), wrap)])
         for n, p in enumerate(plan, start=1)))
     ws.write_rows(rows, last_row=max(len(plan), 1), last_col=len(cols) - 1)
     ws.freeze_panes(1, 1)
@@ -311,6 +349,7 @@ def _plan_sheet(book: Any, st: _Styles, plan: list[Any]) -> None:
     ws.set_column(5, 9, 9)
     ws.set_column(10, 10, 24)
     ws.set_column(11, 11, 60)
+    print_setup(ws, len(plan), len(cols) - 1)
 
 
 def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> None:
@@ -335,6 +374,7 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
     ws.freeze_panes(1, 0)
     ws.set_column(0, 1, 20)
     ws.set_column(2, len(labels) + 2, 10)
+    last_row, last_col = n, len(labels) + 2
     if by_pref:
         chart = book.add_chart({"type": "bar", "subtype": "stacked"})
         for i, label in enumerate(labels):
@@ -348,8 +388,12 @@ def _summary_sheet(book: Any, st: _Styles, rs: RuleSet, pairs: list[tuple[Record
         chart.set_title({"name": "各市（州）建会判定"})
         chart.set_x_axis({"name": "企业数"})
         chart.set_y_axis({"reverse": True})
-        chart.set_size({"width": 760, "height": 320 + 24 * len(by_pref)})
-        ws.insert_chart(1, len(labels) + 4, chart)
+        height = 320 + 24 * len(by_pref)
+        chart.set_size({"width": 760, "height": height})
+        # Below the tables, inside the print area: the sheet prints as table then chart, one page wide.
+        ws.insert_chart(n + 2, 0, chart)
+        last_row = n + 2 + -(-height // 20) + 1  # rows of the default 20 pixels
+    print_setup(ws, last_row, last_col)
 
 
 def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
@@ -391,7 +435,7 @@ def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], located: Lo
     for n, f in enumerate(sorted(findings, key=lambda f: order[f.severity]), start=1):
         values = (f.severity.label, f.code, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text)
         for i, v in enumerate(values):
-            write_value(ws, n, i, v)
+            write_value(ws, n, i, v, st.wrap_cell if i == len(values) - 1 else None)
         target = located.get((f.file, f.sheet or "", f.row if f.row is not None else -1))
         if target is not None and links < MAX_LINKS:
             # To the cell itself where the finding has a column that was copied; else to the row.
@@ -407,6 +451,8 @@ def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], located: Lo
     ws.set_column(4, 5, 6)
     ws.set_column(6, 7, 16)
     ws.set_column(8, 8, 60)
+    ws.set_column(9, 9, 12)
+    print_setup(ws, len(findings), len(cols) - 1)
 
 
 def _rules_sheet(book: Any, st: _Styles, rs: RuleSet) -> None:
@@ -415,7 +461,7 @@ def _rules_sheet(book: Any, st: _Styles, rs: RuleSet) -> None:
     ws = book.add_worksheet("判定依据")
     ws.write_string(0, 0, f"{rs.meta.title}（{rs.meta.document}）", st.title)
     ws.write_string(1, 0, f"规则集 {rs.stamp}")
-    n = 3
+    n, widest = 3, 4
     for section, header, rows in rules_rows(rs):
         ws.write_string(n, 0, section, st.title)
         n += 1
@@ -424,10 +470,16 @@ def _rules_sheet(book: Any, st: _Styles, rs: RuleSet) -> None:
         n += 1
         for row in rows:
             for i, v in enumerate(row):
-                write_value(ws, n, i, v, st.wrap)
+                if isinstance(v, str) and _ISO_DATE.fullmatch(v):  # rules_rows gives dates as ISO text
+                    write_value(ws, n, i, dt.date.fromisoformat(v), st.wrap_date)
+                else:
+                    write_value(ws, n, i, v, st.wrap)
+            widest = max(widest, len(row) - 1)
             n += 1
         n += 1
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 80)
     ws.set_column(3, 4, 30)
+    ws.set_column(5, widest, 22)
+    print_setup(ws, n, widest, title_rows=0)
