@@ -202,3 +202,37 @@ def test_progress_ticks_cost_under_one_percent_of_a_100000_row_read() -> None:
             tracker.rows(n)
         spent = time.perf_counter() - start
     assert spent < 0.01 * 6.0, spent
+
+
+def test_reading_and_deciding_tick_the_progress(tmp_path: Path) -> None:
+    """The core ticks whatever tracker the run has: file and sheet, rows every TICK, the phases."""
+    from qhunion import console
+    from qhunion.pipeline import run
+    from qhunion.ruleset import load
+
+    class Seen(console.Tracker):
+        def __init__(self) -> None:
+            self.files: list[tuple[str, str]] = []
+            self.counts: list[int] = []
+            self.phases: list[str] = []
+
+        def file(self, name: str, sheet: str = "") -> None:
+            self.files.append((name, sheet))
+
+        def rows(self, count: int) -> None:
+            self.counts.append(count)
+
+        def phase(self, name: str) -> None:
+            self.phases.append(name)
+
+    path = tmp_path / "城北区.csv"
+    path.write_text("企业名称,县（市、区）,职工人数\n" + "".join(f"企业{i},城北区,3\n" for i in range(2500)), "utf-8")
+    seen = Seen()
+    console._current, before = seen, console._current
+    try:
+        run([path], load(), keep_cells=False)
+    finally:
+        console._current = before
+    assert seen.files == [("城北区.csv", "城北区")]
+    assert seen.counts == [1000, 2000]
+    assert seen.phases[:2] == ["读取", "判定"]

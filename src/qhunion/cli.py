@@ -146,7 +146,8 @@ def check(
     from .intake import errors, read_survey
 
     encoding = _encoding(encoding)
-    survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
+    with console.run_progress():
+        survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
     if write_map is not None:
         from .headers import map_file_text
         from .outputs import atomic_text
@@ -194,7 +195,8 @@ def classify(
         from .cli_ledger import ledger_members
 
         known = ledger_members(db, rs)
-    result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
+    with console.run_progress():  # on stderr while reading and deciding, gone before the tables print
+        result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
     if fmt is Format.table:
         report.print_classify(result, console.out())
     else:
@@ -203,15 +205,16 @@ def classify(
     from .timing import phase
     from .timing import report as report_timings
 
-    if workbook and result.survey.records:
-        with phase("write"):
-            _write_workbooks(result, output if fmt is Format.table else None)
-    if not no_ledger:
-        from .cli_ledger import record_run
+    with console.run_progress():
+        if workbook and result.survey.records:
+            with phase("write"):
+                _write_workbooks(result, output if fmt is Format.table else None)
+        if not no_ledger:
+            from .cli_ledger import record_run
 
-        with phase("ledger"):
-            record_run(result, db, round_label, unit)
-    else:
+            with phase("ledger"):
+                record_run(result, db, round_label, unit)
+    if no_ledger:
         from .cli_ledger import say_batch_only
 
         say_batch_only(result)

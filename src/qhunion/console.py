@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,20 +86,6 @@ def write(text: str) -> None:
     SafeStream(sys.stdout).write(text)
 
 
-@contextlib.contextmanager
-def progress(description: str) -> Iterator[Callable[[int], None]]:
-    """Yields advance(n). A live counter on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} 行"), TimeElapsedColumn(),
-                  console=err(), transient=True) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda n: bar.advance(task, n)
-
-
 # ── quiet, and progress on long runs (issue 13) ──────────────────────────────────────────────────────
 _quiet = False
 PHASES = ("读取", "判定", "写工作簿", "记入账本")
@@ -130,6 +116,9 @@ class Tracker:
         """``count`` rows read in the current sheet so far (a total, not an increment)."""
 
 
+_current = Tracker()
+
+
 class _Live(Tracker):
     def __init__(self, bar: Any, task: Any) -> None:
         self._bar, self._task = bar, task
@@ -156,11 +145,21 @@ class _Live(Tracker):
 def run_progress(force: bool = False) -> Iterator[Tracker]:
     """A Rich progress line on stderr — phase, file › sheet, rows read, time — while the run lasts, when stderr
     is a terminal and not --quiet (``force``: for tests, a terminal or not); gone when the run ends."""
+    global _current
     if _quiet or not (force or sys.stderr.isatty()):
-        yield Tracker()
+        yield _current
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("已读 {task.completed:,.0f} 行"),
                   TimeElapsedColumn(), console=err(), transient=True) as bar:
-        yield _Live(bar, bar.add_task(PHASES[0], total=None))
+        _current = _Live(bar, bar.add_task(PHASES[0], total=None))
+        try:
+            yield _current
+        finally:
+            _current = Tracker()
+
+
+def tracker() -> Tracker:
+    """The run's progress, for the core to tick without being handed it (silent outside `run_progress`)."""
+    return _current

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
+from .console import TICK, tracker
 from .context import SheetContext, sheet_context
 from .fields import BY_ID
 from .findings import Finding, Severity
@@ -181,9 +182,14 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
         yield from below
         yield from rows
 
+    progress = tracker()
+    progress.file(sheet.file, sheet.name)
+
     def counted() -> Iterator[Record]:
         for record in reader.records(data()):
             layout.records += 1
+            if not layout.records % TICK:
+                progress.rows(layout.records)
             yield record
 
     return layout, counted(), notes

@@ -16,8 +16,15 @@ ENABLED = bool(os.environ.get("QHUNION_TIMINGS"))
 _totals: dict[str, float] = {}
 
 
+# The phases as the progress line names them (console.run_progress).
+SHOWN = {"intake": "读取", "classify": "判定", "plan": "判定", "write": "写工作簿", "ledger": "记入账本"}
+
+
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
+    from .console import tracker
+
+    tracker().phase(SHOWN.get(name, name))
     if not ENABLED:
         yield
         return
