@@ -63,8 +63,9 @@ def test_rich_console_off_a_terminal_is_wide_and_gbk_safe(monkeypatch: pytest.Mo
 def test_progress_is_silent_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    with console.progress("读取") as advance:
-        advance(100)
+    with console.run_progress() as progress:
+        progress.file("城北区.xlsx", "调查表")
+        progress.rows(1000)
     assert err.getvalue() == ""
 
 
