@@ -98,7 +98,7 @@ def _zip_kind(path: Path) -> str | None:
                 if found:
                     return found.group(1)
             core = z.read("docProps/core.xml")[:65536].decode("utf-8", "replace") if "docProps/core.xml" in names else ""
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError):
+    except Exception:  # a damaged zip (zlib.error, BadZipFile …) is no output of ours; reading it says what is wrong
         return None
     if _LEGACY_TITLE in core:
         return WORKBOOK
@@ -223,7 +223,7 @@ def claim(targets: Sequence[Path], inputs: Iterable[Path] = (), *, ledger: str |
     for a target that is an input, the ledger (``ledger``: the --db value; False when the command uses
     none), another target, a folder, a device or FIFO, a name too long for the file system, a file under a
     path part that is a file, or an existing file that is not one of our outputs (unless ``force``)."""
-    protected = [(p, "这是本次读取的输入文件，不能覆盖；请用 -o 指定另一个文件名") for p in inputs]
+    protected = [(p, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名") for p in inputs]
     if ledger is not False:
         db = ledger_file(ledger if isinstance(ledger, str) else None)
         if db is not None:

@@ -46,7 +46,7 @@ def write_workbook(result: Result, target: Path, only: Path | None = None) -> No
     for source in result.survey.paths:
         # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
         if same_file(source, target):
-            raise OutputError(target, "这是本次读取的输入文件，不能覆盖；请用 -o 指定另一个文件名")
+            raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
     pairs, findings = (result.pairs, result.survey.all_findings()) if only is None else of_input(result, only)
     plan = result.plan if only is None else formation_plan(pairs)
     with atomic_path(target) as tmp, closing_zips():
