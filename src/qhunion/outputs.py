@@ -361,14 +361,20 @@ def atomic_path(target: Path) -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputError(target, "这是一个文件夹，不是文件；请在路径后写上文件名（如 结果.xlsx）")
+    # Signals wait from before the file exists until the try below that removes it: an interruption in
+    # between would leave it behind.
+    held = contextlib.ExitStack()
+    held.enter_context(_signals_held())
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=target.suffix, dir=folder)
         os.close(fd)
     except OSError as exc:
+        held.close()
         raise OutputError(target, f"无法在“{folder}”中写入文件（{os_reason(exc, writing=True)}），请换一个输出位置") from exc
     tmp = Path(tmp_name)
     try:
+        held.close()
         try:
             yield tmp
         except OutputError:
@@ -390,6 +396,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP wait (POSIX) until the block is done, then unwind as usual."""
+    import signal
+
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _keep_mode(tmp: Path, target: Path) -> None:
