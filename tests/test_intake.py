@@ -440,7 +440,11 @@ def test_folders_and_globs(tmp_path: Path) -> None:
     write_survey(tmp_path / "a.xlsx")
     write_survey(tmp_path / "b.csv")
     (tmp_path / "~$a.xlsx").write_bytes(b"lock")  # Excel's lock file while a.xlsx is open
-    (tmp_path / "a_建会判定.xlsx").write_bytes(b"qhunion's own output")
+    own = tmp_path / "a_建会判定.xlsx"  # qhunion's own output, known by its marker, not its name
+    write_survey(own)
+    with zipfile.ZipFile(own, "a") as z:
+        z.writestr("docProps/custom.xml", '<Properties><property name="qhunion-output"><vt:lpwstr>workbook'
+                                          '</vt:lpwstr></property></Properties>')
     (tmp_path / "notes.docx").write_bytes(b"")
     assert [p.name for p in expand([str(tmp_path)])] == ["a.xlsx", "b.csv"]
     assert [p.name for p in expand([str(tmp_path / "*.xlsx")])] == ["a.xlsx"]

@@ -247,7 +247,7 @@ def test_default_name_and_overwrite_rules(folder: Path) -> None:
     other = folder / "别人的.docx"
     other.write_bytes(b"not ours")
     status, _, err = run(folder, "report", "--region", "西宁", "-o", other.name)
-    assert status == 2 and "--force" in err and other.read_bytes() == b"not ours"
+    assert status == 4 and "--force" in err and other.read_bytes() == b"not ours"  # exit 4: issue 13
     status, _, err = run(folder, "report", "--region", "西宁", "-o", other.name, "--force")
     assert status == 0 and docx.Document(str(other)).paragraphs[0].text.startswith("关于西宁市")
 

@@ -85,9 +85,19 @@ def test_the_annotated_copy_never_replaces_the_input(tmp_path: Path, monkeypatch
 # ── Atomic writes: the old file or the new one, never a torn one, never debris ───────────────────────
 
 def _previous(path: Path) -> bytes:
-    data = b"the previous output, complete"
-    path.write_bytes(data)
-    return data
+    """An earlier output of qhunion's at ``path`` (a foreign file is not replaced without --force)."""
+    if path.suffix == ".xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(path))
+        book.set_custom_property(outputs.MARK, outputs.WORKBOOK)
+        book.add_worksheet()
+        book.close()
+    elif path.suffix == ".json":
+        path.write_text('{\n  "qhunion-output": "check"\n}\n', encoding="utf-8")
+    else:
+        path.write_text("\ufeffcode,severity,file,sheet,row,column,header,value,message\n", encoding="utf-8")
+    return path.read_bytes()
 
 
 def test_workbook_interrupted_mid_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -233,13 +243,14 @@ def test_outputs_keep_the_permissions_of_the_file_they_replace(tmp_path: Path) -
 
 def test_output_that_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder as -o takes the outputs under their default names (issue 13)."""
     write_survey(tmp_path / "海东.xlsx")
     (tmp_path / "结果").mkdir()
     for args in (["classify", tmp_path / "海东.xlsx", "-o", tmp_path / "结果", "--no-ledger"],
                  ["check", tmp_path / "海东.xlsx", "--format", "csv", "-o", tmp_path / "结果"]):
         code, _, err = run_main(monkeypatch, capsys, *args)
-        assert code == 4
-        assert err.strip() == f"错误：无法写出 {tmp_path / '结果'}：这是一个文件夹，不是文件；请在路径后写上文件名（如 结果.xlsx）"
+        assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "结果").iterdir()) == ["校验结果.csv", "海东_建会判定.xlsx"]
     assert debris(tmp_path) == []
 
 

@@ -40,7 +40,8 @@ class Format(StrEnum):
 
 
 Files = Annotated[list[str], typer.Argument(metavar="文件", help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="输出格式：table 表格 / csv / json（默认按 -o 的扩展名，不写 -o 时为 table）", show_default=False)]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", metavar="列=字段", show_default=False,
@@ -106,13 +107,27 @@ def _mapping(items: list[str] | None, map_file: Path | None) -> Any:
     return mapping or None
 
 
-def _emit(text: str | Iterable[str], output: Path | None) -> None:
+def _choose(output: str | None, fmt: str | None, formats: dict[str, str], default: str,
+            name: Any) -> tuple[str, Path | None]:
+    """The format and file of a command's output (`outputs.choose`); a clash is a usage error."""
+    from .outputs import FormatClash, choose
+
+    try:
+        return choose(output, fmt, formats, default, name)
+    except FormatClash as exc:
+        fail(exc.reason, EXIT_USAGE)
+
+
+def _emit(text: str | Iterable[str], output: Path | None, json_kind: str | None = None) -> None:
     """Write CSV/JSON text — whole, or piece by piece as it is produced — to a file (atomically; UTF-8 with
-    BOM for CSV so Excel reads Chinese) or to stdout."""
+    BOM for CSV so Excel reads Chinese) or to stdout. JSON (``json_kind``) carries qhunion's marker, so a later
+    run may replace the file. The caller has claimed ``output`` (`outputs.claim`)."""
     from . import console
-    from .outputs import atomic_text
+    from .outputs import atomic_text, marked_json
 
     pieces = [text] if isinstance(text, str) else text
+    if json_kind is not None:
+        pieces = marked_json(pieces, json_kind)
     if output is None:
         for piece in pieces:
             console.write(piece)
@@ -132,22 +147,29 @@ def _exit_status(unreadable: int, errors: int) -> int:
 @app.command()
 def check(
     files: Files,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     encoding: EncodingOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="把 csv/json 结果写入文件")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)] = None,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
     write_map: Annotated[Path | None, typer.Option(
         "--write-map", metavar="映射文件", dir_okay=False, show_default=False,
         help="把各列的识别结果（含 --map 的更正）保存为映射文件，以后用 --map-file 重复使用")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
     from . import console, report
     from .intake import errors, read_survey
+    from .outputs import claim, say_skipped
 
+    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
     encoding = _encoding(encoding)
     with console.run_progress():
         survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
+    say_skipped(survey.skipped)
+    claim([t for t in (target, write_map) if t is not None], [*survey.paths, *([map_file] if map_file else [])],
+          force=force)
     if write_map is not None:
         from .headers import map_file_text
         from .outputs import atomic_text
@@ -156,13 +178,13 @@ def check(
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
         console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
     data = report.check_data(survey)
-    if fmt is Format.json:
-        _emit(report.to_json(data), output)
-    elif fmt is Format.csv:
-        _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), output)
+    if chosen == "json":
+        _emit(report.to_json(data), target, "check")
+    elif chosen == "csv":
+        _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), target)
     else:
         report.print_check(survey, console.out(), files)
-    if fmt is not Format.table:  # the table names them itself; stdout carries only the CSV/JSON here
+    if chosen != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         report.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
@@ -170,8 +192,8 @@ def check(
 @app.command()
 def classify(
     files: Files,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁）；与 --format csv/json 同用时为结果文件")] = None,
-    fmt: FormatOpt = Format.table,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁；以 / 结尾的文件夹：各工作簿写入其中）；以 .csv/.json 结尾时为结果文件", show_default=False)] = None,
+    fmt: FormatOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="有“待核实”的企业时以状态 1 退出")] = False,
@@ -182,14 +204,19 @@ def classify(
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="不记入账本")] = False,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
     from . import console, report
     from .intake import errors
+    from .outputs import claim, is_folder, say_skipped, workbook_targets
     from .pipeline import run
 
+    chosen, target = _choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
+                             lambda f: "" if f == "table" else f"建会判定.{f}")
+    folder = target if chosen == "table" and output is not None and is_folder(output) else None
     rs, encoding = _ruleset(rules), _encoding(encoding)
-    workbook = not no_workbook and (fmt is Format.table or output is None)
+    workbook = not no_workbook and (chosen == "table" or target is None)
     known = None
     if not no_ledger:
         from .cli_ledger import ledger_members
@@ -197,18 +224,31 @@ def classify(
         known = ledger_members(db, rs)
     with console.run_progress():  # on stderr while reading and deciding, gone before the tables print
         result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
-    if fmt is Format.table:
+    say_skipped(result.survey.skipped)
+    books: dict[Path, Path] = {}
+    if workbook and result.survey.records:
+        if chosen == "table" and target is not None and folder is None:
+            books = {Path(""): target}  # everything in one workbook
+        else:
+            spans = result.survey.spans
+            books, notes = workbook_targets([p for p in result.survey.paths if spans[p][1] > spans[p][0]], folder)
+            for note in notes:
+                console.err().print(note, markup=False, highlight=False)
+    claim([*books.values(), *([target] if target is not None and chosen != "table" else [])],
+          [*result.survey.paths, *(p for p in (rules, map_file) if p is not None)], ledger=db, force=force)
+    if chosen == "table":
         report.print_classify(result, console.out())
     else:
-        _emit(report.classify_json_lines(result) if fmt is Format.json
-              else report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS), output)
+        _emit(report.classify_json_lines(result) if chosen == "json"
+              else report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS), target,
+              "classify" if chosen == "json" else None)
     from .timing import phase
     from .timing import report as report_timings
 
     with console.run_progress():
-        if workbook and result.survey.records:
+        if books:
             with phase("write"):
-                _write_workbooks(result, output if fmt is Format.table else None)
+                _write_workbooks(result, books)
         if not no_ledger:
             from .cli_ledger import record_run
 
@@ -219,7 +259,7 @@ def classify(
 
         say_batch_only(result)
     report_timings()
-    if fmt is not Format.table:
+    if chosen != "table":
         report.print_unreadable(result.survey, console.err())
     status = _exit_status(len(result.survey.unreadable), errors(result.survey.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
@@ -227,21 +267,14 @@ def classify(
     raise typer.Exit(status)
 
 
-def _write_workbooks(result: Any, output: Path | None) -> None:
-    """One annotated workbook per input beside it, or everything in one workbook at --output."""
+def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
+    """One annotated workbook per input (``books``: input → its workbook, claimed), or everything in one
+    workbook (the single key ``Path("")``)."""
     from . import console
-    from .io import file_label
-    from .outputs import default_workbook_path
     from .workbook import write_workbook
 
-    paths = {file_label(p): p for p in result.survey.paths}  # records name their file by its readable label
-    if output is not None:
-        write_workbook(result, output)
-        console.err().print(f"已写出判定工作簿：{escape(str(output))}")
-        return
-    for name in dict.fromkeys(r.file for r in result.survey.records):
-        target = default_workbook_path(paths[name])
-        write_workbook(result, target, only_file=name)
+    for source, target in books.items():
+        write_workbook(result, target, only=None if source == Path("") else source)
         console.err().print(f"已写出判定工作簿：{escape(str(target))}")
 
 
@@ -286,34 +319,45 @@ def explain(
 @app.command("rules")
 def show_rules(
     rules: RulesOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式：table / json")] = Format.table,
+    fmt: FormatOpt = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)] = None,
+    force: ForceOpt = False,
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
-    if fmt is Format.csv:
-        fail("规则集有多个部分，不能写成一张 CSV；请用 --format json 或 table", EXIT_USAGE)
     from . import console, report
-    from .rulesdoc import print_rules, rules_data
+    from .outputs import claim
+    from .rulesdoc import RULES_COLUMNS, print_rules, rules_csv_rows, rules_data
 
+    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
     rs = _ruleset(rules)
-    if fmt is Format.table:
+    claim([target] if target else [], [rules] if rules else [], force=force)
+    if chosen == "table":
         print_rules(rs, console.out())
+    elif chosen == "csv":  # one long table: section, row, column, value
+        _emit(report.to_csv(rules_csv_rows(rs), RULES_COLUMNS), target)
     else:
-        console.write(report.to_json(rules_data(rs)))
+        _emit(report.to_json(rules_data(rs)), target, "rules")
 
 
 @app.command()
 def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="模板文件路径")] = Path("调查表模板.xlsx"),
+    output: Annotated[str, typer.Option("--output", "-o", help="模板文件路径（.xlsx），或文件夹（以 / 结尾）")] = "调查表模板.xlsx",
+    force: ForceOpt = False,
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
     from . import console
+    from .outputs import claim
     from .template import write_template
 
-    write_template(output)
-    console.err().print(f"已生成调查表模板：{escape(str(output))}")
+    _, target = _choose(output, None, {"xlsx": ".xlsx"}, "xlsx", lambda f: "调查表模板.xlsx")
+    assert target is not None
+    claim([target], force=force)  # a filled-in survey of that name is never replaced without --force
+    write_template(target)
+    console.err().print(f"已生成调查表模板：{escape(str(target))}")
 
 
-from .cli_ledger import register  # noqa: E402  (after the shared helpers it imports lazily)
+from .cli_ledger import ForceOpt, register  # noqa: E402  (after the shared helpers it imports lazily)
 
 register(app)
 
@@ -324,6 +368,9 @@ def main() -> None:
     # CPython's cyclic collector would find nothing, yet it walks every live record again and again as
     # they accumulate (7 % of a 100,000-row classify). Reference counting still frees everything else.
     gc.disable()
+    from .outputs import unwind_on_signals
+
+    unwind_on_signals()
     try:
         _main()
     finally:

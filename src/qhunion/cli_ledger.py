@@ -50,6 +50,12 @@ DbOpt = Annotated[str | None, typer.Option(
     "--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）",
     show_default=False)]
 
+# Shared by every command that writes a file (declared here beside DbOpt: `cli` imports this module).
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="覆盖已存在的、不是 qhunion 写出的文件（输入文件和账本始终不会被覆盖）")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)]
+
 EXIT_FORBIDDEN = 5  # 无权写入该地区: PostgreSQL's row-level security refused the role (ledger grant)
 
 ledger_app = typer.Typer(
@@ -152,8 +158,18 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
         console.err().print(f"注意：轮次“{round_label}”按 {normalise(round_label)} 记入账本", markup=False)
     with _open(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
-        console.err().print(import_line(ledger.name, outcomes), markup=False, highlight=False)
+        console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
         settle_concentration(ledger, result)
+
+
+def _recorded_names(result: Result) -> list[str]:
+    """The names of the inputs `Ledger.record` imports, in its order: an outcome that was already in the
+    ledger carries the name it was first imported under, and an identical file of another name is this one."""
+    from .io import file_label
+    from .privacy import mask
+
+    unreadable = {file_label(Path(u.path)) for u in result.survey.unreadable}
+    return [mask(file_label(p)) for p in result.survey.paths if p.name not in unreadable]
 
 
 def _when(info: ImportInfo) -> str:
@@ -162,13 +178,18 @@ def _when(info: ImportInfo) -> str:
     return info.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def import_line(name: str, outcomes: list[ImportOutcome]) -> str:
+def import_line(name: str, outcomes: list[ImportOutcome], names: list[str] | None = None) -> str:
+    """``names``: the inputs' names, one per outcome (see `_recorded_names`)."""
+    names = names if names is not None and len(names) == len(outcomes) else [o.info.file_name for o in outcomes]
     new = [o for o in outcomes if not o.already]
-    old = [o for o in outcomes if o.already]
+    old = [(n, o) for n, o in zip(names, outcomes, strict=True) if o.already]
     if len(outcomes) == 1:
         o = outcomes[0]
         i = o.info
         in_round = f"，轮次 {i.round_label}" if i.round_label else ""
+        if o.already and names[0] != i.file_name:
+            return (f"{names[0]} 与账本 {name} 中第 {i.id} 次导入的 {i.file_name}（{_when(i)}{in_round}）内容相同，"
+                    "规则集和轮次也相同，未重复记入")
         if o.already:
             return (f"账本 {name} 中已有 {i.file_name}（第 {i.id} 次导入，{_when(i)}{in_round}），内容、规则集和轮次都相同，"
                     "未重复记入")
@@ -188,8 +209,9 @@ def import_line(name: str, outcomes: list[ImportOutcome]) -> str:
         parts.append(f"新导入 {len(new)} 个文件（{span}，共 {sum(o.info.record_count for o in new)} 家企业"
                      + (f"，替换了 {superseded} 家企业的较早记录" if superseded else "") + "）")
     if old:
-        names = "、".join(o.info.file_name for o in old[:3]) + ("等" if len(old) > 3 else "")
-        parts.append(f"{len(old)} 个文件此前已导入，未重复记入（{names}）")
+        shown = "、".join(n if n == o.info.file_name else f"{n}，与第 {o.info.id} 次导入的 {o.info.file_name} 内容相同"
+                         for n, o in old[:3]) + ("等" if len(old) > 3 else "")
+        parts.append(f"{len(old)} 个文件此前已导入，未重复记入（{shown}）")
     return f"账本 {name}：{'；'.join(parts)}"
 
 
@@ -211,35 +233,49 @@ def summary(
     rules: Annotated[Path | None, typer.Option(
         "--rules", help="使用指定的规则集文件（TOML）：判定文件、60% 目标和试点地区都从中读取", dir_okay=False)] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别）")] = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json / xlsx 工作簿（含图表）")] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（按扩展名 .csv .json .xlsx 选择格式）")] = None,
+    fmt: Annotated[OutFormat | None, typer.Option(
+        "--format", "-f", help="输出格式：table 表格 / csv / json / xlsx 工作簿（含图表）（默认按 -o 的扩展名）",
+        show_default=False)] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="写入文件（按扩展名 .csv .json .xlsx 选择格式），或文件夹（以 / 结尾）", show_default=False)] = None,
+    force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
 
     from . import console, report
-    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _encoding, _ruleset, fail
+    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _choose, _encoding, _ruleset, fail
+    from .outputs import claim, is_folder, say_skipped
     from .summary import summarize, summarize_files
 
-    if fmt is OutFormat.table and output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        if suffix not in ("csv", "json", "xlsx"):
-            fail(f"无法从“{output.name}”看出输出格式，请用 --format csv/json/xlsx 指定", EXIT_USAGE)
-        fmt = OutFormat(suffix)
+    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}, "table", lambda f: "")
+    folder = target if output is not None and is_folder(output) else None
     rs, encoding = _ruleset(rules), _encoding(encoding)
+    inputs: list[Path] = [rules] if rules is not None else []
     status = EXIT_OK
     with _guard():
         if files:
             if db is not None or round_label is not None or compare is not None:
                 fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", EXIT_USAGE)
             result_summary, result = summarize_files(files, rs, encoding, region, by)
+            say_skipped(result.survey.skipped)
+            inputs += result.survey.paths
             report.print_unreadable(result.survey, console.err())
             status = EXIT_UNREADABLE if result.survey.unreadable else EXIT_OK
         else:
             with _open(db, create=False) as ledger:
                 result_summary = summarize(ledger, rs, region, by, round_label, compare)
+    if chosen == "xlsx" and (target is None or folder is not None):
+        target = (folder or Path()) / default_xlsx(result_summary)
+    elif folder is not None:
+        target = folder / f"进度汇总_{result_summary.scope.name}.{chosen}"
+    claim([target] if target is not None else [], inputs, ledger=None if files else db, force=force)
     _notes(result_summary, rs)
-    _render(result_summary, rs, fmt, output)
+    _render(result_summary, rs, OutFormat(chosen), target)
     raise typer.Exit(status)
+
+
+def default_xlsx(s: Summary) -> str:
+    return f"进度汇总_{s.scope.name}{'_' + s.round_label if s.round_label else ''}.xlsx"
 
 
 def _notes(s: Summary, rs: RuleSet) -> None:
@@ -262,12 +298,12 @@ def _render(s: Summary, rs: RuleSet, fmt: OutFormat, output: Path | None) -> Non
     from .cli import _emit
 
     if fmt is OutFormat.json:
-        _emit(report.to_json(s.as_dict()), output)
+        _emit(report.to_json(s.as_dict()), output, "summary")
     elif fmt is OutFormat.csv:
         data = s.as_dict()
         _emit(report.to_csv([*data["rows"], data["total"]], s.columns()), output)
     elif fmt is OutFormat.xlsx:
-        target = output or Path(f"进度汇总_{s.scope.name}{'_' + s.round_label if s.round_label else ''}.xlsx")
+        target = output or Path(default_xlsx(s))
         summarybook.write_summary_book(s, rs, target)
         console.err().print(f"已写出汇总工作簿：{target}", markup=False)
     else:
@@ -353,23 +389,30 @@ IMPORT_LABELS = ("编号", "文件", "轮次", "填报单位", "企业数", "现
 @ledger_app.command("list")
 def list_imports(
     db: DbOpt = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="输出格式：table / csv / json")] = ListFormat.table,
+    fmt: Annotated[ListFormat | None, typer.Option(
+        "--format", "-f", help="输出格式：table / csv / json（默认按 -o 的扩展名）", show_default=False)] = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
     from rich.markup import escape
     from rich.table import Table
 
     from . import console, report
+    from .cli import _choose, _emit
+    from .outputs import claim
 
+    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
+    claim([target] if target else [], ledger=db, force=force)
     with _open(db, create=False) as ledger:
         found = ledger.imports()
         name = ledger.name
     rows = [i.as_dict() for i in found]
-    if fmt is ListFormat.json:
-        console.write(report.to_json({"ledger": name, "imports": rows}))
+    if chosen == "json":
+        _emit(report.to_json({"ledger": name, "imports": rows}), target, "imports")
         return
-    if fmt is ListFormat.csv:
-        console.write(report.to_csv(rows, IMPORT_COLUMNS))
+    if chosen == "csv":
+        _emit(report.to_csv(rows, IMPORT_COLUMNS), target)
         return
     out = console.out()
     if not rows:
@@ -409,6 +452,7 @@ def forget(
                         f"{done.restored} 家企业此前的记录恢复为现行", markup=False)
 
 
+VERIFY_COLUMNS = ("check", "label", "ok", "detail")
 CHECK_LABELS = {
     "integrity": "SQLite 完整性检查", "foreign_keys": "外键", "schema": "结构版本",
     "orphans": "每条记录都属于一次导入", "one_current": "每家企业恰有一条现行记录",
@@ -419,17 +463,27 @@ CHECK_LABELS = {
 @ledger_app.command("verify")
 def verify(
     db: DbOpt = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="输出格式：table / json")] = ListFormat.table,
+    fmt: Annotated[ListFormat | None, typer.Option(
+        "--format", "-f", help="输出格式：table / csv / json（默认按 -o 的扩展名）", show_default=False)] = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
     from . import console, report
-    from .cli import EXIT_ERRORS, EXIT_OK
+    from .cli import EXIT_ERRORS, EXIT_OK, _choose, _emit
+    from .outputs import claim
 
+    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")
+    claim([target] if target else [], ledger=db, force=force)
     with _open(db, create=False) as ledger:
         checks: list[Check] = ledger.verify()
         name = ledger.name
     ok = all(c.ok for c in checks)
-    if fmt is ListFormat.table:
+    rows = [{"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
+            for c in checks]
+    if chosen == "csv":
+        _emit(report.to_csv(rows, VERIFY_COLUMNS), target)
+    elif chosen == "table":
         out = console.out()
         for c in checks:
             mark = "[green]通过[/green]" if c.ok else "[red]不通过[/red]"
@@ -437,9 +491,7 @@ def verify(
             out.print(c.detail, markup=False)
         out.print(f"账本 {name}：" + ("完好" if ok else "发现问题，请把以上输出发给技术人员"), markup=False)
     else:
-        console.write(report.to_json({"ledger": name, "ok": ok, "checks": [
-            {"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
-            for c in checks]}))
+        _emit(report.to_json({"ledger": name, "ok": ok, "checks": rows}), target, "verify")
     raise typer.Exit(EXIT_OK if ok else EXIT_ERRORS)
 
 

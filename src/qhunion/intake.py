@@ -58,6 +58,10 @@ class Survey:
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[UnreadableFile] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
+    # Each path's records and findings as [start, end) of ``records`` and ``findings``: records name their
+    # file by name only, and d1/s.xlsx and d2/s.xlsx must each get their own annotated workbook.
+    spans: dict[Path, tuple[int, int, int, int]] = field(default_factory=dict)
+    skipped: list[Path] = field(default_factory=list)  # qhunion's own outputs among the inputs, not read
 
     @property
     def files(self) -> list[str]:
@@ -322,9 +326,11 @@ def read_survey(inputs: Iterable[str | Path], encoding: str | None = None, keep_
     """Read every file, sheet and row. Files that cannot be read are collected, not raised, so one bad
     file does not stop a county batch. ``mapping``: the user's --map corrections, applied to every sheet."""
     survey = Survey()
-    for path in expand(str(p) for p in inputs):
+    for path in expand((str(p) for p in inputs), survey.skipped):
         survey.paths.append(path)
+        records, findings = len(survey.records), len(survey.findings)
         read_file(path, survey, encoding, keep_cells, mapping)
+        survey.spans[path] = (records, len(survey.records), findings, len(survey.findings))
     duplicate_codes(survey.records, survey.layouts)
     return survey
 

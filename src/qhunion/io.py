@@ -145,15 +145,20 @@ class Sheet:
     encoding: str | None = None
 
 
-def expand(inputs: Iterable[str]) -> list[Path]:
+def expand(inputs: Iterable[str], skipped: list[Path] | None = None) -> list[Path]:
     """Files, globs and folders → the list of files, in a stable order. Folders contribute every supported
-    file directly in them, skipping Excel's lock files (~$name.xlsx) and qhunion's own outputs. A folder or
-    glob that yields nothing is kept as it is, so that reading it says so instead of silently reading nothing
-    (Windows shells pass globs through unexpanded); so is a folder that cannot be listed, which reading
-    then reports. Only regular files are taken from folders and globs — never a FIFO (opening one waits
-    for a writer for ever) or a device — and a recursive glob never walks a folder twice (a symlink back to
-    “.” or “..” would make it endless)."""
+    file directly in them, skipping Excel's lock files (~$name.xlsx). qhunion's own outputs — known by their
+    content (`outputs.is_own_output`), not their name — are passed over everywhere, named explicitly too,
+    and added to ``skipped`` so the caller can say so (a re-run must not import its own results). A folder
+    or glob that yields nothing is kept as it is, so that reading it says so instead of silently reading
+    nothing (Windows shells pass globs through unexpanded); so is a folder that cannot be listed, which
+    reading then reports. Only regular files are taken from folders and globs — never a FIFO (opening one
+    waits for a writer for ever) or a device — and a recursive glob never walks a folder twice (a symlink
+    back to “.” or “..” would make it endless)."""
+    from .outputs import is_own_output
+
     found: list[Path] = []
+    passed: list[Path] = []
     for item in inputs:
         path = Path(item)
         try:
@@ -165,8 +170,24 @@ def expand(inputs: Iterable[str]) -> list[Path]:
                 files = []
         except OSError:  # a folder without read or search permission
             files = []
-        found += files or [path]
+        if not files and _is_regular(path) and is_own_output(path):
+            passed.append(path)
+            continue
+        own = [p for p in files if is_own_output(p)]
+        passed += own
+        found += [p for p in files if p not in own] or ([] if own else [path])
+    if skipped is not None:
+        skipped += dict.fromkeys(p for p in passed if p not in found)
     return list(dict.fromkeys(found))
+
+
+def _is_regular(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _glob(pattern: str) -> Iterator[Path]:
@@ -206,13 +227,12 @@ def _is_glob(text: str) -> bool:
 
 def _is_candidate(path: Path) -> bool:
     """Skipped in folders: Excel's lock files (~$a.xlsx), hidden files — the “._a.xlsx” a Mac leaves on a USB
-    stick, and the “.~a.xlsx” temporary file of an output interrupted by a power cut — and our own outputs."""
+    stick, and the “.~a.xlsx” temporary file of an output interrupted by a power cut. (Our own outputs are
+    passed over by `expand`, which names them.)"""
     import stat
 
-    from .outputs import is_own_output
-
     name = path.name
-    if path.suffix.lower() not in SUPPORTED or name.startswith(("~$", ".")) or is_own_output(path):
+    if path.suffix.lower() not in SUPPORTED or name.startswith(("~$", ".")):
         return False
     try:
         return stat.S_ISREG(path.stat().st_mode)

@@ -38,17 +38,22 @@ class Result:
             grouped.setdefault(r.file, []).append((r, d))
         return grouped
 
-    @cached_property
-    def plans(self) -> dict[str, list[Proposal]]:
-        """The plan of each input file, for its own workbook: made once here, where the decisions are, so
-        that no writer re-runs the planning (issue 12). With one file it is `plan` itself."""
-        if len(self.by_file) <= 1:
-            return {file: self.plan for file in self.by_file}
-        return {file: formation_plan(pairs) for file, pairs in self.by_file.items()}
+    def pairs_of(self, path: Path) -> list[tuple[Record, Decision]]:
+        """The pairs read from one input — by its place in the run, not its name (d1/s.xlsx and d2/s.xlsx)."""
+        r0, r1, _, _ = self.survey.spans[path]
+        return list(zip(self.survey.records[r0:r1], self.decisions[r0:r1], strict=True))
 
-    def plan_of(self, file: str | None) -> list[Proposal]:
-        """The plan of one input file, or of all (``None``)."""
-        return self.plan if file is None else self.plans.get(file, [])
+    @cached_property
+    def plans(self) -> dict[Path, list[Proposal]]:
+        """The plan of each input, for its own workbook: made once here, where the decisions are, so that no
+        writer re-runs the planning (issue 12). With one input it is `plan` itself."""
+        if len(self.survey.paths) <= 1:
+            return {path: self.plan for path in self.survey.paths}
+        return {path: formation_plan(self.pairs_of(path)) for path in self.survey.paths}
+
+    def plan_of(self, path: Path | None) -> list[Proposal]:
+        """The plan of one input, or of all (``None``)."""
+        return self.plan if path is None else self.plans.get(path, [])
 
     def counts(self) -> Counter[str]:
         return Counter(d.code for d in self.decisions)

@@ -51,6 +51,17 @@ def rules_rows(rs: RuleSet) -> list[Section]:
     ]
 
 
+RULES_COLUMNS = ("section", "row", "column", "value")
+
+
+def rules_csv_rows(rs: RuleSet) -> list[dict[str, Any]]:
+    """The rule set's tables as one long CSV table: each cell with its section, row number and column."""
+    return [{"section": title, "row": n, "column": column, "value": value}
+            for title, columns, rows in rules_rows(rs)
+            for n, row in enumerate(rows, start=1)
+            for column, value in zip(columns, row, strict=False)]
+
+
 def _own(reading: str) -> str:
     """A reading of the text, marked as the tool's own (once)."""
     if not reading:

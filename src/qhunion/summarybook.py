@@ -27,7 +27,7 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
     """The summary table and two native charts (rates against the target; decisions), written atomically."""
     import xlsxwriter
 
-    from .outputs import atomic_path
+    from .outputs import SUMMARY, atomic_path, closing_zips, set_marker
     from .summary import BY_LABELS, column_labels
     from .workbook import LOCAL_DATETIME, write_value
 
@@ -35,9 +35,10 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
     data = s.as_dict()
     columns = s.columns()
     rows = [*data["rows"], data["total"]]
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, closing_zips():
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                               "strings_to_numbers": False})
+        set_marker(book, SUMMARY)
         head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                 "valign": "vcenter"})
         pct = book.add_format({"num_format": "0.0%"})

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import DOMAINS, ENTITY_TYPES, FIELDS, GROUPS, STATUSES, Field, Kind
-from .outputs import atomic_path
+from .outputs import TEMPLATE, atomic_path, closing_zips, set_marker
 from .regions import gazetteer
 from .sheetprint import print_setup
 
@@ -48,8 +48,11 @@ def write_template(target: Path) -> None:
     import xlsxwriter
 
     choices = _choices()
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, closing_zips():
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        # Marked, so that writing it again may replace it while it is blank (`outputs.replaceable`); a filled
+        # template keeps the mark and is read as the survey it now is.
+        set_marker(book, TEMPLATE)
         header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                   "valign": "vcenter", "align": "center"})
         example = book.add_format({"font_color": "#808080", "italic": True})

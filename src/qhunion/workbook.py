@@ -20,7 +20,7 @@ from typing import Any
 from .fields import BY_ID, COUNT_FIELDS, Kind
 from .findings import Finding, Severity, column_letter
 from .intake import is_blank
-from .outputs import OutputError, atomic_path
+from .outputs import WORKBOOK, OutputError, atomic_path, closing_zips, same_file, set_marker
 from .pipeline import Result
 from .plan import region_order
 from .records import Record
@@ -47,23 +47,24 @@ _PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,14}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def write_workbook(result: Result, target: Path, only_file: str | None = None) -> None:
-    """Write the annotated workbook for all records, or for those read from ``only_file``."""
+def write_workbook(result: Result, target: Path, only: Path | None = None) -> None:
+    """Write the annotated workbook for all records, or for those read from the input ``only``. The caller
+    has claimed ``target`` (`outputs.claim`); the input is checked here again, as the last line."""
     import xlsxwriter
 
     for source in result.survey.paths:
         # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
-        if _same_file(source, target):
+        if same_file(source, target):
             raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
-    pairs = result.pairs if only_file is None else result.by_file.get(only_file, [])
-    findings = [f for f in result.survey.all_findings() if only_file is None or f.file == only_file]
-    plan = result.plan_of(only_file)
-    with atomic_path(target) as tmp:
+    pairs, findings = (result.pairs, result.survey.all_findings()) if only is None else of_input(result, only)
+    plan = result.plan_of(only)
+    with atomic_path(target) as tmp, closing_zips():
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "use_zip64": True,
         })
         book.set_properties({"title": "建会判定结果", "comments": f"规则集 {result.ruleset.stamp}"})
+        set_marker(book, WORKBOOK)
         styles = _Styles(book)
         located = _decisions_sheet(book, styles, result, pairs)
         _plan_sheet(book, styles, plan)
@@ -72,6 +73,17 @@ def write_workbook(result: Result, target: Path, only_file: str | None = None) -
         _rules_sheet(book, styles, result.ruleset)
         with _deflate_level(ZIP_LEVEL):
             book.close()
+
+
+def of_input(result: Result, path: Path) -> tuple[list[tuple[Record, Decision]], list[Finding]]:
+    """The pairs and findings read from one input — by its place in the run, not its name (two inputs may
+    share a name: d1/s.xlsx and d2/s.xlsx)."""
+    _, _, f0, f1 = result.survey.spans[path]
+    pairs = result.pairs_of(path)
+    findings = list(result.survey.findings[f0:f1])
+    for r, _ in pairs:
+        findings += r.issues
+    return pairs, findings
 
 
 # zlib level for the workbook's parts. xlsxwriter always uses the default, 6, which spent 1.8 s of a 100,000-row
@@ -91,13 +103,6 @@ def _deflate_level(level: int) -> Iterator[None]:
         yield
     finally:
         xlsxwriter.workbook.ZipFile = original
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or (Path(b).exists() and Path(a).samefile(b))
-    except OSError:
-        return False
 
 
 class _Styles:
