@@ -1,8 +1,7 @@
-"""The command line: a thin Typer shell over the library. Options are parsed here, work is done by plain
-functions elsewhere, and every domain error becomes one Chinese sentence and an exit status:
-
-0 no errors · 1 data errors found (or --strict and 待核实 rows) · 2 bad usage · 3 an input could not be read ·
-4 an output could not be written.
+"""The command line: a thin Typer shell over the library. Options are parsed here (their definitions are in
+`options`), work is done by plain functions elsewhere, and results reach the screen or a file through
+`options.emit`. Errors are raised as `errors.QhunionError`s and said, with their exit status, in one place:
+`shell.QhunionGroup.main` (the table of statuses is `errors.STATUSES`).
 
 Heavy modules (calamine, xlsxwriter, SQLAlchemy, Rich tables) are imported inside the commands so that
 `qhunion --help` stays instant in batch loops.
@@ -11,116 +10,96 @@ Heavy modules (calamine, xlsxwriter, SQLAlchemy, Rich tables) are imported insid
 from __future__ import annotations
 
 import gc
-import os
-import sys
-from collections.abc import Iterable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNREADABLE, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
+from . import console as _console
+from .errors import DATA_ERRORS as EXIT_ERRORS
+from .errors import OK as EXIT_OK
+from .errors import UNREADABLE as EXIT_UNREADABLE
+from .errors import UNWRITABLE as EXIT_UNWRITABLE
+from .errors import USAGE as EXIT_USAGE
+from .options import (
+    DbOpt,
+    DocFormat,
+    DocFormatOpt,
+    EncodingOpt,
+    Files,
+    Format,
+    FormatOpt,
+    MapFileOpt,
+    MapOpt,
+    OutputOpt,
+    RulesOpt,
+    View,
+    chosen,
+    emit,
+)
+from .options import (
+    encoding as _encoding,
+)
+from .options import (
+    mapping as _mapping,
+)
+from .options import (
+    ruleset as _ruleset,
+)
+from .shell import QhunionGroup, _state, escape, fail
+
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "app", "escape", "fail",
+           "main"]
 
 app = typer.Typer(
     name="qhunion",
+    cls=QhunionGroup,
     help="青海省货车司机等“八大群体”入会调查表工具：读取校验调查表、按青总办〔2018〕19号判定建会方式、汇总进度。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # Typer's own completion options speak English; `--completion` below does it in Chinese
     pretty_exceptions_show_locals=False,  # survey rows hold names and phone numbers
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        _console.write(f"qhunion {__version__}\n")
+        raise typer.Exit(EXIT_OK)
 
 
-Files = Annotated[list[str], typer.Argument(metavar="文件", help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table 表格 / csv / json")]
-EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", metavar="列=字段", show_default=False,
-    help="指定某列是什么字段，可多次使用：--map \"F=实际拥有车辆数\"（列字母或表头文字 = 字段名称；写“忽略”则不读该列）")]
-MapFileOpt = Annotated[Path | None, typer.Option(
-    "--map-file", metavar="映射文件", dir_okay=False, show_default=False,
-    help="使用 check --write-map 保存的表头映射（同样格式的调查表按同样方式读取）")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="使用指定的规则集文件（TOML）代替内置规则", dir_okay=False)]
+SHELLS = ("bash", "zsh", "fish", "powershell")
 
-_state = {"debug": bool(os.environ.get("QHUNION_DEBUG"))}
+
+def _completion(shell: str | None) -> None:
+    if shell is None:
+        return
+    if shell not in SHELLS:
+        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}", EXIT_USAGE)
+    from typer._completion_shared import get_completion_script
+
+    _console.write(get_completion_script(prog_name="qhunion", complete_var="_QHUNION_COMPLETE", shell=shell))
+    raise typer.Exit(EXIT_OK)
 
 
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（供开发人员排查）")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="少说：每个文件的表格只留一行小结，不显示进度（批量处理时用）")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="显示版本号并退出", callback=_version, is_eager=True)] = False,
+    completion: Annotated[str | None, typer.Option(
+        "--completion", metavar="外壳", callback=_completion, is_eager=True, show_default=False,
+        help="打印命令补全脚本（bash / zsh / fish / powershell）；如 bash 中："
+             "qhunion --completion bash >> ~/.bashrc，重开终端后按 Tab 补全命令和选项")] = None,
 ) -> None:
     if debug:
         _state["debug"] = True
-
-
-def escape(text: str) -> str:
-    """File names and cell values may hold [brackets], which Rich would read as markup."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    from . import console
-
-    console.err().print(f"[red]错误：[/red]{escape(message)}")
-    raise typer.Exit(code)
-
-
-def _encoding(name: str | None) -> str | None:
-    """--encoding, refused at once (exit 2) when it is not a text codec."""
-    from .io import BadEncoding, check_encoding
-
-    try:
-        return check_encoding(name)
-    except BadEncoding as exc:
-        fail(exc.reason, EXIT_USAGE)
-
-
-def _ruleset(path: Path | None) -> Any:
-    from .ruleset import RuleSetError, load
-
-    try:
-        return load(path)
-    except RuleSetError as exc:
-        fail(exc.reason, EXIT_USAGE)
-
-
-def _mapping(items: list[str] | None, map_file: Path | None) -> Any:
-    """The user's column mapping: the file's entries, then each --map (which wins)."""
-    from .headers import MapError, parse_map, read_map_file
-
-    try:
-        mapping = read_map_file(str(map_file)) if map_file is not None else {}
-        mapping.update(parse_map(items or ()))
-    except MapError as exc:
-        fail(exc.reason, EXIT_USAGE)
-    return mapping or None
-
-
-def _emit(text: str | Iterable[str], output: Path | None) -> None:
-    """Write CSV/JSON text — whole, or piece by piece as it is produced — to a file (atomically; UTF-8 with
-    BOM for CSV so Excel reads Chinese) or to stdout."""
-    from . import console
-    from .outputs import atomic_text
-
-    pieces = [text] if isinstance(text, str) else text
-    if output is None:
-        for piece in pieces:
-            console.write(piece)
-        return
-    encoding = "utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8"
-    with atomic_text(output, encoding) as fh:
-        for piece in pieces:
-            fh.write(piece)
+    _console.set_quiet(quiet)
 
 
 def _exit_status(unreadable: int, errors: int) -> int:
@@ -134,7 +113,7 @@ def check(
     files: Files,
     fmt: FormatOpt = Format.table,
     encoding: EncodingOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="把 csv/json 结果写入文件")] = None,
+    output: OutputOpt = None,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
     write_map: Annotated[Path | None, typer.Option(
@@ -154,14 +133,11 @@ def check(
         with atomic_text(write_map, "utf-8") as fh:
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
         console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
+    kind = chosen(fmt, output, Format)
     data = report.check_data(survey)
-    if fmt is Format.json:
-        _emit(report.to_json(data), output)
-    elif fmt is Format.csv:
-        _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), output)
-    else:
-        report.print_check(survey, console.out(), files)
-    if fmt is not Format.table:  # the table names them itself; stdout carries only the CSV/JSON here
+    emit(View(table=lambda out: report.print_check(survey, out, files), json=lambda: report.to_json(data),
+              csv=lambda: report.to_csv(data["issues"], report.ISSUE_COLUMNS)), kind, output)
+    if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         report.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
@@ -169,15 +145,16 @@ def check(
 @app.command()
 def classify(
     files: Files,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁）；与 --format csv/json 同用时为结果文件")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="输出文件", show_default=False, help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁）；与 --format csv/json 同用时为结果文件")] = None,
     fmt: FormatOpt = Format.table,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="有“待核实”的企业时以状态 1 退出")] = False,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写判定工作簿")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）", show_default=False)] = None,
-    round_label: Annotated[str | None, typer.Option("--round", help="调查轮次，记入账本（如 2018-04；按文字排序，月份请写两位）")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="填报单位，记入账本")] = None,
+    db: DbOpt = None,
+    round_label: Annotated[str | None, typer.Option(
+        "--round", metavar="轮次", show_default=False, help="调查轮次，记入账本（如 2018-04；按文字排序，月份请写两位）")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="填报单位", show_default=False, help="填报单位，记入账本")] = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="不记入账本")] = False,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
@@ -195,11 +172,9 @@ def classify(
 
         known = ledger_members(db, rs)
     result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
-    if fmt is Format.table:
-        report.print_classify(result, console.out())
-    else:
-        _emit(report.classify_json_lines(result) if fmt is Format.json
-              else report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS), output)
+    emit(View(table=lambda out: report.print_classify(result, out), json=lambda: report.classify_json_lines(result),
+              csv=lambda: report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS)),
+         fmt, None if fmt is Format.table else output)
     from .timing import phase
     from .timing import report as report_timings
 
@@ -244,10 +219,11 @@ def _write_workbooks(result: Any, output: Path | None) -> None:
 
 @app.command()
 def explain(
-    file: Annotated[list[str], typer.Argument(help="调查表文件")],
-    row: Annotated[int | None, typer.Option("--row", help="Excel 中显示的行号")] = None,
-    code: Annotated[str | None, typer.Option("--code", help="统一社会信用代码")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称（有多个工作表时）")] = None,
+    file: Files,
+    row: Annotated[int | None, typer.Option("--row", metavar="行号", show_default=False, help="Excel 中显示的行号")] = None,
+    code: Annotated[str | None, typer.Option("--code", metavar="信用代码", show_default=False, help="统一社会信用代码")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", metavar="工作表", show_default=False, help="工作表名称（有多个工作表时）")] = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
@@ -283,24 +259,19 @@ def explain(
 @app.command("rules")
 def show_rules(
     rules: RulesOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式：table / json")] = Format.table,
+    fmt: DocFormatOpt = DocFormat.table,
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
-    if fmt is Format.csv:
-        fail("规则集有多个部分，不能写成一张 CSV；请用 --format json 或 table", EXIT_USAGE)
-    from . import console, report
+    from . import report
     from .rulesdoc import print_rules, rules_data
 
     rs = _ruleset(rules)
-    if fmt is Format.table:
-        print_rules(rs, console.out())
-    else:
-        console.write(report.to_json(rules_data(rs)))
+    emit(View(table=lambda out: print_rules(rs, out), json=lambda: report.to_json(rules_data(rs))), fmt, None)
 
 
 @app.command()
 def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="模板文件路径")] = Path("调查表模板.xlsx"),
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="输出文件", help="模板文件路径")] = Path("调查表模板.xlsx"),
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
     from . import console
@@ -310,81 +281,18 @@ def template(
     console.err().print(f"已生成调查表模板：{escape(str(output))}")
 
 
-from .cli_ledger import register  # noqa: E402  (after the shared helpers it imports lazily)
+from .cli_ledger import register  # noqa: E402  (the ledger's commands join the app defined above)
 
 register(app)
 
 
 def main() -> None:
-    """Entry point: runs the app and turns any escaped error into a sentence and an exit status."""
+    """Entry point (`qhunion`, `python -m qhunion`): the app says its own errors (shell.QhunionGroup.main)."""
     # Each command builds its records once and drops them at exit, and they hold no reference cycles:
     # CPython's cyclic collector would find nothing, yet it walks every live record again and again as
     # they accumulate (7 % of a 100,000-row classify). Reference counting still frees everything else.
     gc.disable()
     try:
-        _main()
+        app()
     finally:
         gc.enable()  # for a caller that runs main() in its own process (the tests)
-
-
-def _main() -> None:
-    from .io import UnreadableFile
-    from .outputs import OutputError
-
-    try:
-        status = app(standalone_mode=False)
-    except typer.Exit as exc:
-        status = exc.exit_code
-    except typer.Abort:
-        _last_words("已中断", 130, None)
-    except OutputError as exc:
-        _last_words(f"无法写出 {exc.path}：{exc.reason}", EXIT_UNWRITABLE, exc)
-    except UnreadableFile as exc:
-        _last_words(str(exc), EXIT_UNREADABLE, exc)
-    except KeyboardInterrupt:
-        _last_words("已中断", 130, None)
-    except typer.TyperException as exc:  # click's usage errors, as vendored by Typer
-        _last_words(usage_message(exc), EXIT_USAGE, exc)
-    except Exception as exc:  # the last line of defence: never a traceback for users
-        _last_words("程序内部出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
-    except BaseException as exc:  # a Rust panic from calamine is a BaseException; io.py converts its own
-        if type(exc).__name__ != "PanicException":
-            raise
-        _last_words("读取表格的组件出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
-    if status == 130:  # Typer turns Ctrl+C into Exit(130) before it reaches the handlers above
-        _last_words("已中断", 130, None)
-    sys.exit(status if isinstance(status, int) else 0)
-
-
-def usage_message(exc: Exception) -> str:
-    """Click's English usage errors, said in Chinese (the detail it gives is kept in brackets)."""
-    from typer._click import exceptions as ce
-
-    param = getattr(exc, "param", None)
-    hint = getattr(exc, "param_hint", None) or ""
-    if not hint and param is not None:
-        hint = " / ".join(param.opts) if param.param_type_name == "option" else "要处理的文件"
-    if isinstance(hint, list | tuple):
-        hint = " / ".join(hint)
-    if isinstance(exc, ce.NoSuchOption):
-        near = f"，是不是 {' / '.join(exc.possibilities)}？" if exc.possibilities else ""
-        return f"没有 {exc.option_name} 这个选项{near}（用 --help 查看可用的选项）"
-    if isinstance(exc, ce.MissingParameter):
-        return f"缺少参数：{hint or '必需的参数'}（用 --help 查看用法）"
-    if isinstance(exc, ce.BadParameter):
-        return f"{hint} 的值无效（{exc.message}）"
-    message = getattr(exc, "message", str(exc))
-    if "No such command" in message:
-        return f"没有这个命令：{message.split(chr(39))[1] if chr(39) in message else message}（用 qhunion --help 查看全部命令）"
-    return f"用法有误（{message}），用 --help 查看用法"
-
-
-def _last_words(message: str, code: int, exc: BaseException | None) -> NoReturn:
-    from . import console
-
-    if _state["debug"] and exc is not None:
-        import traceback
-
-        traceback.print_exception(exc)
-    console.err().print(f"[red]错误：[/red]{escape(message)}")
-    sys.exit(code)

@@ -1,14 +1,14 @@
 """Terminal output that survives a Chinese Windows console (GBK / cp936), a pipe and a redirect.
 
 Characters GBK lacks are mapped to close equivalents (› → >) and anything else unencodable is replaced, so
-printing never raises. Progress goes to stderr and only when stderr is a terminal, so batch logs stay clean.
+printing never raises. Progress goes to stderr and only when stderr is a terminal, so batch logs stay clean;
+`--quiet` (``quiet()``) asks for less still.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -72,15 +72,14 @@ def write(text: str) -> None:
     SafeStream(sys.stdout).write(text)
 
 
-@contextlib.contextmanager
-def progress(description: str) -> Iterator[Callable[[int], None]]:
-    """Yields advance(n). A live counter on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+_quiet = [False]
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description} {task.completed} 行"), TimeElapsedColumn(),
-                  console=err(), transient=True) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda n: bar.advance(task, n)
+
+def set_quiet(on: bool) -> None:
+    """`qhunion --quiet`: per-file tables shrink to one line, and progress displays stay hidden."""
+    _quiet[0] = on
+
+
+def quiet() -> bool:
+    """Whether the user asked for less (--quiet); a progress display should show nothing then."""
+    return _quiet[0]

@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from .errors import UsageProblem
 from .fields import BY_ID, FIELDS, Kind
 from .findings import column_letter
 
@@ -315,7 +316,7 @@ IGNORE_WORDS = frozenset({"忽略", "不用", "无", "-", "ignore", "none"})
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
 
 
-class MapError(ValueError):
+class MapError(UsageProblem, ValueError):
     """A --map item or map file that cannot be used. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .errors import InputProblem, UsageProblem
 from .oserrors import os_reason
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ PASSWORD = "工作簿设有打开密码，请在 Excel 中取消密码（文件 
 CHUNK = 1 << 20
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(InputProblem):
     """A file that cannot be read at all. ``reason`` is a Chinese sentence about what to do."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
@@ -55,7 +56,7 @@ class UnreadableFile(Exception):
         super().__init__(f"{shown(Path(path).name)}：{reason}")
 
 
-class BadEncoding(Exception):
+class BadEncoding(UsageProblem):
     """An --encoding that cannot read text. ``reason`` is a Chinese sentence (exit 2)."""
 
     def __init__(self, reason: str) -> None:

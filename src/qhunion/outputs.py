@@ -10,18 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from .errors import OutputProblem
 from .oserrors import os_reason
 
 WORKBOOK_SUFFIX = "_建会判定.xlsx"
 
 
-class OutputError(Exception):
+class OutputError(OutputProblem):
     """An output could not be written. ``reason`` is a Chinese sentence."""
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
         self.reason = reason
         super().__init__(f"{path}：{reason}")
+
+    def sentence(self) -> str:
+        return f"无法写出 {self.path}：{self.reason}"
 
 
 def default_workbook_path(source: Path) -> Path:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .errors import UsageProblem
 from .fields import GROUPS
 from .oserrors import os_reason
 
@@ -27,7 +28,7 @@ TOOL_DEFAULT = "（本工具默认值，文件未规定）"
 TOOL_READING = "本工具的理解"
 
 
-class RuleSetError(Exception):
+class RuleSetError(UsageProblem):
     """The rule-set file is unusable. ``reason`` is a Chinese sentence naming the file and key."""
 
     def __init__(self, reason: str) -> None:

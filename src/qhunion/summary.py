@@ -36,6 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageProblem
 from .fields import GROUPS, label
 from .privacy import mask_optional
 from .regions import PROVINCE, gazetteer
@@ -91,7 +92,7 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
     }
 
 
-class SummaryError(Exception):
+class SummaryError(UsageProblem):
     """The summary cannot be made as asked. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:
