@@ -60,14 +60,6 @@ def test_rich_console_off_a_terminal_is_wide_and_gbk_safe(monkeypatch: pytest.Mo
     assert raw.getvalue().decode("gbk").strip() == "a.xlsx > S > 第 2 行 B 列（企业名称）：“?物流”"
 
 
-def test_progress_is_silent_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    err = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", err)
-    with console.progress("读取") as advance:
-        advance(100)
-    assert err.getvalue() == ""
-
-
 def _check(*args: str | Path, encoding: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONIOENCODING": encoding}
     env.pop("PYTHONUTF8", None)
