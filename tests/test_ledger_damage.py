@@ -8,17 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from qhunion.cli import app
 from qhunion.ledger import Ledger, LedgerError
+from rule_cases.surveys import run as invoke
 from test_ledger import count, record, survey
-
-
-def invoke(*args: str | Path, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def big_ledger(tmp_path: Path) -> Path:

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from . import console as _console
+from .cli_ledger import ledger_app, summary
+from .cli_report import report
 from .errors import DATA_ERRORS as EXIT_ERRORS
 from .errors import OK as EXIT_OK
 from .errors import UNREADABLE as EXIT_UNREADABLE
@@ -281,9 +283,9 @@ def template(
     console.err().print(f"已生成调查表模板：{escape(str(output))}")
 
 
-from .cli_ledger import register  # noqa: E402  (the ledger's commands join the app defined above)
-
-register(app)
+app.command("summary")(summary)
+app.command("report")(report)
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:

@@ -79,15 +79,6 @@ ledger_app = typer.Typer(
 )
 
 
-def register(app: typer.Typer) -> None:
-    """Add `summary`, `report` and the `ledger` commands to the main app."""
-    from .cli_report import report
-
-    app.command("summary")(summary)
-    app.command("report")(report)
-    app.add_typer(ledger_app, name="ledger")
-
-
 @contextmanager
 def open_ledger(db: str | None, create: bool) -> Iterator[Ledger]:
     from .ledger import Ledger

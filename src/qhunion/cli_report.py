@@ -40,7 +40,7 @@ def report(
 ) -> None:
     """生成报送上级的 Word 报告（GB/T 9704 公文格式）：建会入会进度通报，或试点单位的试点工作报告；数字与 summary 一致。"""
     from . import console
-    from .cli_ledger import open_ledger
+    from .ledger import Ledger
 
     try:
         import docx  # noqa: F401
@@ -55,7 +55,7 @@ def report(
     if kind is Kind.pilot and (round_label or compare):
         fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare", USAGE)
     rs = ruleset(rules)
-    with open_ledger(db, create=False) as ledger:
+    with Ledger(db, create=False) as ledger:
         if kind is Kind.pilot:
             pilot = reportdata.pilot(ledger, rs, region)
             doc = docreport.pilot_document(pilot, rs)

@@ -280,7 +280,7 @@ def _m4_county_round_index(conn: Connection) -> None:
 def _m5_decision_changes(conn: Connection) -> None:
     """v5: decisions re-derived when a later import moves an area across the concentration threshold are kept
     as history (issue 11; the table is concentration.py's)."""
-    from .concentration import create_table
+    from .ledger_history import create_table
 
     create_table(conn)
 

@@ -257,11 +257,11 @@ def usage_message(exc: Exception) -> str:
             said = " / ".join(str(getattr(c, "value", c)) for c in choices)
             return f"{hint} 的值{shown}无效，可选：{said}"
         if _ascii(message):
-            return f"{hint} 的值{shown}无效（用 --help 查看用法）"
+            return f"{hint} 的值{shown}无效{_expected(param, given)}（用 --help 查看用法）"
         return f"{hint} 的值{shown}无效：{message}"
     if m := re.match(r"Option '([^']+)' requires (an argument|\d+ arguments)", message):
         return f"选项 {m[1]} 后面缺少值（用 --help 查看用法）"
-    if m := re.match(r"Got unexpected extra arguments? \((.*)\)", message):
+    if m := re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message):
         return f"多余的参数：{m[1]}（用 --help 查看用法）"
     if m := re.match(r"No such command '([^']*)'", message):
         close = re.findall(r"'([^']*)'", message.split("Did you mean", 1)[1]) if "Did you mean" in message else []
@@ -270,6 +270,19 @@ def usage_message(exc: Exception) -> str:
     if not _ascii(str(message)):
         return str(message)
     return "用法有误，用 --help 查看用法"
+
+
+def _expected(param: Any, given: str | None) -> str:
+    """What a number option wants, said from its own declaration (Typer's reason is English)."""
+    descriptor: Any = getattr(param, "type_descriptor", None)
+    if getattr(descriptor, "annotation", None) not in (int, float):
+        return ""
+    low = getattr(param, "min", None)
+    try:
+        float(given or "")
+    except ValueError:
+        return "：应为整数" if descriptor.annotation is int else "：应为数字"
+    return f"：不能小于 {low}" if low is not None else ""
 
 
 def _ascii(text: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .fields import BY_ID, COUNT_FIELDS, Kind
+from .fields import BY_ID, COUNT_FIELDS, FieldKind
 from .findings import Finding, Severity, column_letter
 from .intake import is_blank
 from .outputs import OutputError, atomic_path
@@ -238,8 +238,8 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
 
 
 # Columns whose answers repeat down a survey; their text goes into the shared string table.
-REPEATING_KINDS = frozenset({Kind.BOOL, Kind.STATUS, Kind.ENTITY, Kind.GROUP, Kind.DOMAIN, Kind.PREFECTURE,
-                             Kind.COUNTY})
+REPEATING_KINDS = frozenset({FieldKind.BOOL, FieldKind.STATUS, FieldKind.ENTITY, FieldKind.GROUP, FieldKind.DOMAIN, FieldKind.PREFECTURE,
+                             FieldKind.COUNTY})
 
 
 def _repeats(field_id: str | None) -> bool:
