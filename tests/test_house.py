@@ -240,3 +240,28 @@ def test_quiet_is_exposed_for_progress_displays() -> None:
         assert run("rules", "-f", "json")[0] == 0 and not console.quiet()
     finally:
         console.set_quiet(False)
+
+
+def test_quiet_cuts_the_tables_to_a_line(tmp_path: Path) -> None:
+    from qhunion import console
+
+    survey = write_survey(tmp_path / "城北区.xlsx")
+    try:
+        status, full, _ = run("classify", survey, "--no-ledger", "--no-workbook")
+        status_q, short, _ = run("classify", survey, "--no-ledger", "--no-workbook", "--quiet")
+        _, check_short, _ = run("-q", "check", survey)
+    finally:
+        console.set_quiet(False)
+    assert status == status_q == 0
+    assert short.splitlines()[0] == full.splitlines()[0] and len(short.splitlines()) == 2 < len(full.splitlines())
+    assert short.splitlines()[1] == full.splitlines()[-1] and "共 20 条记录" in short
+    assert check_short.splitlines() == [check_short.strip()] and check_short.startswith("共 20 条记录")
+
+
+def test_debug_is_taken_after_the_command_too() -> None:
+    from qhunion.shell import global_first
+
+    assert global_first(["classify", "x", "--debug"]) == ["--debug", "classify", "x"]
+    assert global_first(["classify", "--", "--debug"]) == ["classify", "--", "--debug"]  # a file so named
+    status, _, err = run("rules", "-f", "json", "--debug")
+    assert status == 0 and "--db" not in err

@@ -10,6 +10,7 @@ Heavy modules (calamine, xlsxwriter, SQLAlchemy, Rich tables) are imported insid
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -89,9 +90,9 @@ def _completion(shell: str | None) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（供开发人员排查）")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（供开发人员排查；可写在命令前或后）")] = False,
     quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="少说：每个文件的表格只留一行小结，不显示进度（批量处理时用）")] = False,
+        "--quiet", "-q", help="少说：每个文件的表格只留一行小结，不显示进度（批量处理时用；可写在命令前或后）")] = False,
     version: Annotated[bool, typer.Option(
         "--version", help="显示版本号并退出", callback=_version, is_eager=True)] = False,
     completion: Annotated[str | None, typer.Option(
@@ -99,8 +100,7 @@ def _root(
         help="打印命令补全脚本（bash / zsh / fish / powershell）；如 bash 中："
              "qhunion --completion bash >> ~/.bashrc，重开终端后按 Tab 补全命令和选项")] = None,
 ) -> None:
-    if debug:
-        _state["debug"] = True
+    _state["debug"] = debug or bool(os.environ.get("QHUNION_DEBUG"))  # per run: the tests run many in one process
     _console.set_quiet(quiet)
 
 
@@ -137,7 +137,7 @@ def check(
         console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
     kind = chosen(fmt, output, Format)
     data = report.check_data(survey)
-    emit(View(table=lambda out: report.print_check(survey, out, files), json=lambda: report.to_json(data),
+    emit(View(table=lambda out: report.print_check(survey, out, files, quiet=console.quiet()), json=lambda: report.to_json(data),
               csv=lambda: report.to_csv(data["issues"], report.ISSUE_COLUMNS)), kind, output)
     if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         report.print_unreadable(survey, console.err())
@@ -174,7 +174,7 @@ def classify(
 
         known = ledger_members(db, rs)
     result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
-    emit(View(table=lambda out: report.print_classify(result, out), json=lambda: report.classify_json_lines(result),
+    emit(View(table=lambda out: report.print_classify(result, out, quiet=console.quiet()), json=lambda: report.classify_json_lines(result),
               csv=lambda: report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS)),
          fmt, None if fmt is Format.table else output)
     from .timing import phase

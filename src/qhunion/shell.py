@@ -146,11 +146,23 @@ class QhunionGroup(TyperGroup):
             from typer._completion_classes import completion_init
 
             completion_init()
+        given = list(sys.argv[1:] if args is None else args)
         status = run(lambda: super(QhunionGroup, self).main(
-            args, prog_name or "qhunion", complete_var, standalone_mode=False, **extra))
+            global_first(given), prog_name or "qhunion", complete_var, standalone_mode=False, **extra))
         if standalone_mode:
             sys.exit(status)
         return status
+
+
+GLOBAL_FLAGS = ("--debug", "--quiet", "-q")  # the app's own switches, taken wherever they are written
+
+
+def global_first(args: list[str]) -> list[str]:
+    """`qhunion classify x --debug` as `qhunion --debug classify x`: people add a switch at the end of the line
+    they just ran (before a “--”, after which everything is a file name)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return [*flags, *(a for a in args[:end] if a not in GLOBAL_FLAGS), *args[end:]]
 
 
 def run(call: Any) -> int:

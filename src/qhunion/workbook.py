@@ -256,6 +256,9 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
               for lay in result.survey.layouts}
     placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
+    # People read the rule's name and the clauses' citations; the ids stay in the CSV/JSON output.
+    titles = {rule.id: rule.title for rule in result.ruleset.rules}
+    cite = functools.cache(result.ruleset.cite)
     for n, (r, d) in enumerate(pairs, start=1):
         row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
         bad = _bad_cells(r)
@@ -275,7 +278,7 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         if d.responsible and d.responsible_note:
             responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
-        values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal_shown, responsible, d.follow_up,
+        values = (d.label, d.explanation, titles.get(d.rule, d.rule), cite(d.clauses), d.proposal_shown, responsible, d.follow_up,
                   problems)
         row.extend(cells(values, added_at))
         yield ws.row(n, row)
@@ -367,13 +370,14 @@ def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], 
 
 def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], located: Locate) -> None:
     ws = book.add_worksheet("数据问题")
-    cols = ("级别", "代码", "文件", "工作表", "行", "列", "表头", "值", "说明", "转到")
+    cols = ("级别", "类别", "文件", "工作表", "行", "列", "表头", "值", "说明", "代码", "转到")  # 类别: the title people read
     for i, h in enumerate(cols):
         ws.write_string(0, i, h, st.header)
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     links = 0
     for n, f in enumerate(sorted(findings, key=lambda f: order[f.severity]), start=1):
-        values = (f.severity.label, f.code, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text)
+        values = (f.severity.label, f.kind.title, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text,
+                  f.code)
         for i, v in enumerate(values):
             write_value(ws, n, i, v)
         target = located.get((f.file, f.sheet or "", f.row if f.row is not None else -1))
