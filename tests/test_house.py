@@ -265,3 +265,18 @@ def test_debug_is_taken_after_the_command_too() -> None:
     assert global_first(["classify", "--", "--debug"]) == ["classify", "--", "--debug"]  # a file so named
     status, _, err = run("rules", "-f", "json", "--debug")
     assert status == 0 and "--db" not in err
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (('level = "county"', 'level = "县"'), "应为 'county'、'prefecture' 之一"),
+    (("value = 20\n", 'value = "二十"\n'), "应为数字"),
+    (('version = "2018.04-2"', 'version = "2018.04-2'), "不是有效的 TOML（第 10 行"),
+])
+def test_a_bad_rule_file_is_said_in_chinese(tmp_path: Path, change: tuple[str, str], said: str) -> None:
+    text = (PACKAGE / "data" / "rules.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    rules = tmp_path / "规则.toml"
+    rules.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    status, _, err = run("rules", "--rules", rules)
+    assert status == 2 and said in err and not ENGLISH.search(err), err
+    assert err.isascii() is False and not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", err), err
