@@ -280,3 +280,10 @@ def test_a_bad_rule_file_is_said_in_chinese(tmp_path: Path, change: tuple[str, s
     status, _, err = run("rules", "--rules", rules)
     assert status == 2 and said in err and not ENGLISH.search(err), err
     assert err.isascii() is False and not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", err), err
+
+
+def test_the_shell_gets_completions() -> None:
+    env = {**os.environ, "COMP_WORDS": "qhunion summary --b", "COMP_CWORD": "2", "_QHUNION_COMPLETE": "complete_bash"}
+    done = subprocess.run([sys.executable, "-m", "qhunion"], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert done.returncode == 0 and done.stdout.split() == ["--by"], done
