@@ -23,12 +23,16 @@ if IN_CI:
 
 # `pytest -m "not slow"`: a developer's quick loop (under 40 s). CI runs everything. Slow are the hostile and
 # damaged files (each read in a child process with its time and memory measured), the fuzzing, every test's
-# PostgreSQL run (a server database per test), and the few tests below that build very large sheets.
+# PostgreSQL run (a server database per test), and the few tests below that build very large sheets or
+# race processes.
 SLOW_MODULES = {"test_fuzz.py", "test_hostile_files.py", "test_ledger_roles.py"}
 SLOW_TESTS = {
     "test_a_sheet_16384_columns_wide",
     "test_one_by_one_all_at_once_or_any_order_give_the_same_summary",
     "test_xls_at_the_limits_of_excel_97_is_read",
+    "test_concurrent_writers_lose_nothing",
+    "test_two_classify_processes_at_once",
+    "test_killed_mid_import_leaves_no_partial_import",
 }
 
 

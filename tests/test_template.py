@@ -135,4 +135,4 @@ def test_round_trip(template: Path, tmp_path: Path) -> None:
                 assert cells[column_index(letter[fid]) - 1] == (value if value != "" else ""), fid
                 continue
             expected = {"是": True, "否": False}.get(value, value) if fid == "has_union" else value
-            assert record.get(fid) == (expected if value != "" else None), fid
+            assert getattr(record, fid) == (expected if value != "" else None), fid

@@ -21,7 +21,7 @@ STATUSES: dict[int, str] = {
     UNREADABLE: "有输入文件读不了（其余文件照常处理），或找不到账本、账本包损坏",
     UNWRITABLE: "输出文件写不了（被 Excel 打开占用、没有写入权限）",
     FORBIDDEN: "无权写入该地区：PostgreSQL 账本上的县（市州）账户要写入其他地区的记录，本次什么也没写入",
-    LEDGER: "账本用不了（已损坏、不是 qhunion 账本、版本比本程序新、无法创建或写入），账本不变",
+    LEDGER: "账本用不了（已损坏、不是 qhunion 账本、版本比本程序新、连不上账本数据库、无法创建或写入），账本不变",
     INTERNAL: "程序内部出错（请加 --debug 重新运行，把输出发给技术人员）",
     INTERRUPTED: "按 Ctrl+C 中断",
 }
