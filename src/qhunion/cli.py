@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from . import console as _console
+from . import options
 from .cli_ledger import ledger_app, summary
 from .cli_report import report
 from .errors import DATA_ERRORS as EXIT_ERRORS
@@ -39,15 +40,6 @@ from .options import (
     View,
     chosen,
     emit,
-)
-from .options import (
-    encoding as _encoding,
-)
-from .options import (
-    mapping as _mapping,
-)
-from .options import (
-    ruleset as _ruleset,
 )
 from .shell import QhunionGroup, _state, escape, fail
 
@@ -126,8 +118,8 @@ def check(
     from . import console, report
     from .intake import errors, read_survey
 
-    encoding = _encoding(encoding)
-    survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
+    encoding = options.encoding(encoding)
+    survey = read_survey(files, encoding, keep_cells=False, mapping=options.mapping(map_items, map_file))
     if write_map is not None:
         from .headers import map_file_text
         from .outputs import atomic_text
@@ -166,14 +158,14 @@ def classify(
     from .intake import errors
     from .pipeline import run
 
-    rs, encoding = _ruleset(rules), _encoding(encoding)
+    rs, encoding = options.ruleset(rules), options.encoding(encoding)
     workbook = not no_workbook and (fmt is Format.table or output is None)
     known = None
     if not no_ledger:
         from .cli_ledger import ledger_members
 
         known = ledger_members(db, rs)
-    result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
+    result = run(files, rs, encoding, keep_cells=workbook, mapping=options.mapping(map_items, map_file), known=known)
     emit(View(table=lambda out: report.print_classify(result, out, quiet=console.quiet()), json=lambda: report.classify_json_lines(result),
               csv=lambda: report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS)),
          fmt, None if fmt is Format.table else output)
@@ -235,7 +227,7 @@ def explain(
 
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
-    rs, encoding = _ruleset(rules), _encoding(encoding)
+    rs, encoding = options.ruleset(rules), options.encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
         fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
@@ -267,7 +259,7 @@ def show_rules(
     from . import report
     from .rulesdoc import print_rules, rules_data
 
-    rs = _ruleset(rules)
+    rs = options.ruleset(rules)
     emit(View(table=lambda out: print_rules(rs, out), json=lambda: report.to_json(rules_data(rs))), fmt, None)
 
 
