@@ -8,9 +8,44 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pgcluster import Cluster, binaries
 from rule_cases.surveys import Cli, run_qhunion
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# CI: the same examples on every run of a commit (a red build is then the code's, not the dice's), and no
+# example database to carry between runs. A developer's runs keep exploring.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
+
+# `pytest -m "not slow"`: a developer's quick loop (under 40 s). CI runs everything. Slow are the hostile and
+# damaged files (each read in a child process with its time and memory measured), the fuzzing, every test's
+# PostgreSQL run (a server database per test), and the few tests below that build very large sheets or
+# race processes.
+SLOW_MODULES = {"test_fuzz.py", "test_hostile_files.py", "test_ledger_roles.py"}
+SLOW_TESTS = {
+    "test_a_sheet_16384_columns_wide",
+    "test_one_by_one_all_at_once_or_any_order_give_the_same_summary",
+    "test_xls_at_the_limits_of_excel_97_is_read",
+    "test_concurrent_writers_lose_nothing",
+    "test_two_classify_processes_at_once",
+    "test_killed_mid_import_leaves_no_partial_import",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a slow test, left out by `pytest -m \"not slow\"` (CI runs it)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and "postgresql" in callspec.params.values()
+        if item.path.name in SLOW_MODULES or getattr(item, "originalname", item.name) in SLOW_TESTS or on_server:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -32,7 +67,7 @@ def pg_cluster() -> Iterator[Cluster]:
     skip on a developer's machine and fail in CI (CI=true), where `.ci/run` installs them."""
     if binaries() is None:
         message = "PostgreSQL 服务器程序（initdb、pg_ctl）不存在：apt-get install postgresql"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     cluster = Cluster()

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from builders import (
     INSTRUCTIONS,
@@ -27,15 +26,9 @@ from builders import (
     write_survey,
     write_xlsx,
 )
-from qhunion.cli import app
+from rule_cases.surveys import run
 
 ISSUE_KEYS = {"code", "severity", "file", "sheet", "row", "column", "header", "value", "message"}
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_check_prints_header_mapping_records_and_findings(tmp_path: Path) -> None:

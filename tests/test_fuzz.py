@@ -38,7 +38,7 @@ from builders import (
     write_survey,
     xml_row,
 )
-from qhunion import fields, report
+from qhunion import columns, fields, report
 from qhunion.cli import app
 from qhunion.headers import specs
 from qhunion.intake import read_survey
@@ -87,9 +87,9 @@ def read_everything(path: Path) -> None:
     survey = read_survey([path])
     data = report.check_data(survey)
     report.to_json(data)
-    report.to_csv(data["issues"], report.ISSUE_COLUMNS)
+    report.to_csv(data["issues"], columns.ISSUE_COLUMNS)
     result = decide_survey(survey, load(None))
-    report.to_csv(report.classify_rows(result), report.DECISION_COLUMNS)
+    report.to_csv(report.classify_rows(result), columns.DECISION_COLUMNS)
     report.to_json(report.classify_json(result))
     for u in survey.unreadable:
         assert u.reason and "Traceback" not in u.reason

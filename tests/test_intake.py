@@ -45,7 +45,7 @@ FIELDS = ("name", "credit_code", "prefecture", "county", "vehicles_registered", 
 
 
 def _values(survey: Survey) -> list[tuple[Any, ...]]:
-    return [tuple(r.get(f) for f in FIELDS) for r in survey.records]
+    return [tuple(getattr(r, f) for f in FIELDS) for r in survey.records]
 
 
 def _problems(survey: Survey) -> list[str]:

@@ -427,7 +427,7 @@ def test_two_inputs_of_one_name_are_refused(tmp_path: Path, db: str) -> None:
     b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
     result = CliRunner().invoke(app, ["classify", str(a), str(b), "--db", db, "--no-workbook",
                                       "-f", "json"])
-    assert result.exit_code == 4 and "都叫“调查表.csv”" in result.stderr
+    assert result.exit_code == 6 and "都叫“调查表.csv”" in result.stderr
     assert count(db, "imports") == 0
 
 

@@ -144,4 +144,4 @@ def test_grant_refuses_what_it_cannot_do(ledger_url: str, tmp_path: Path, cli: A
 
 def test_an_unreachable_server_is_one_sentence(cli: Any) -> None:
     status, _, err = cli("ledger", "list", "--db", "postgresql://nobody@127.0.0.1:1/qhunion")
-    assert status == 4 and err.count("\n") == 1 and "无法连接账本数据库" in err, err
+    assert status == 6 and err.count("\n") == 1 and "无法连接账本数据库" in err, err

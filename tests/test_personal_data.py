@@ -10,13 +10,12 @@ import traceback
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from builders import FLAT_HEADER, flat_grid, flat_survey_xml, inline, raw_xlsx, sheet_xml, write_book, xml_row
 from qhunion import cli
-from qhunion.cli import app
 from qhunion.fields import PERSONAL_FIELDS
 from qhunion.intake import read_survey
+from rule_cases.surveys import run
 
 
 def id_number(first17: str) -> str:
@@ -47,12 +46,6 @@ def survey(path: Path) -> Path:
          IDS[2], None],
     ]
     return write_book(path, {"S": flat_grid(HEADER, rows)})
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def assert_no_personal_data(text: str, where: str) -> None:

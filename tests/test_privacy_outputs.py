@@ -8,9 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from qhunion.cli import app
+from rule_cases.surveys import run as invoke
 from test_personal_data import id_number
 
 ID = id_number("63010219800101123")
@@ -30,12 +28,6 @@ def write(tmp_path: Path) -> Path:
     path = tmp_path / f"城北调查 联系人{MOBILE}.csv"
     path.write_text("\n".join(",".join(map(str, r)) for r in [HEADER, *rows]) + "\n", "utf-8")
     return path
-
-
-def invoke(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def leaked(text: str) -> list[str]:

@@ -17,24 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from builders import FLAT_HEADER, flat_grid, flat_rows, write_book, write_survey
 from qhunion import cli, outputs
-from qhunion.cli import app
 from qhunion.privacy import mask
+from rule_cases.surveys import run
 
 ROW = ("甲公司", None, "西宁市", "城北区", 3, 4, "否")
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

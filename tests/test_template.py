@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from builders import uscc
 from qhunion.cli import app
-from qhunion.fields import Kind
+from qhunion.fields import FieldKind
 from qhunion.intake import RECORD_FIELDS, read_survey
 from qhunion.template import EXAMPLE_MARK, HELP_SHEET, SHEET, TEMPLATE_FIELDS
 
@@ -70,7 +70,7 @@ def test_template_validations(template: Path) -> None:
     assert "货车司机" in lists[letters["group"]] and "物流（快递）" in lists[letters["domain"]]
     numbers = {str(dv.sqref)[:2].rstrip("0123456789"): (dv.type, dv.formula1, dv.formula2)
                for dv in book[SHEET].data_validations.dataValidation if dv.type != "list"}
-    counts = [letters[f.id] for f in TEMPLATE_FIELDS if f.kind is Kind.COUNT]
+    counts = [letters[f.id] for f in TEMPLATE_FIELDS if f.kind is FieldKind.COUNT]
     assert sorted(numbers) == sorted(counts)
     assert set(numbers.values()) == {("whole", "0", "100000")}
 
@@ -141,7 +141,7 @@ def test_round_trip(template: Path, tmp_path: Path) -> None:
                 assert cells[column_index(letter[fid]) - 1] == (value if value != "" else ""), fid
                 continue
             expected = {"是": True, "否": False}.get(value, value) if fid == "has_union" else value
-            assert record.get(fid) == (expected if value != "" else None), fid
+            assert getattr(record, fid) == (expected if value != "" else None), fid
 
 
 def _county_lists(book: Any) -> dict[str, list[str]]:

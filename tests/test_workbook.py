@@ -113,8 +113,10 @@ def test_output_over_the_input_is_refused(tmp_path: Path) -> None:
     result = run_pipeline([source], packaged())
     with pytest.raises(OutputError, match="输入的调查表本身"):
         write_workbook(result, source)
-    # Through the command line: the error reaches `cli.main`, which prints it and exits with status 4.
-    assert isinstance(invoke(tmp_path, source, "-o", source).exception, OutputError)
+    # Through the command line (the test runner goes through the app as the installed script does): one
+    # sentence and status 4.
+    refused = invoke(tmp_path, source, "-o", source)
+    assert refused.exit_code == 4 and "输入的调查表本身" in refused.stderr
     assert sha256(source) == before
 
 
@@ -178,7 +180,9 @@ def test_added_columns_say_what_to_do(annotated: Annotated) -> None:
     assert "职工人数未填" in at("大通县永顺运输有限公司")["数据问题"]
     assert "未明确家政服务员" in at("西宁金穗家庭服务有限公司")["责任单位"]
     assert at(FORMULA_NAME)["责任单位"] == "省邮政工会、省电信工会"
-    assert at("城中区第1货运有限公司")["依据条款"] == "qh-3-2-industry"
+    # Rule names and clause citations, not their ids (issue 13).
+    assert at("城中区第1货运有限公司")["依据条款"] == "青总办〔2018〕19号 三（二）"
+    assert at("城中区第1货运有限公司")["规则"] == packaged().rule("concentrated").title
 
 
 def test_header_frozen_filtered_and_decisions_coloured(annotated: Annotated) -> None:
@@ -211,7 +215,7 @@ def test_findings_link_to_their_cells(annotated: Annotated) -> None:
     findings = annotated.sheet("数据问题")
     decisions = annotated.sheet("判定结果")
     header = [c.value for c in findings[1]]
-    assert header == ["级别", "代码", "文件", "工作表", "行", "列", "表头", "值", "说明", "转到"]
+    assert header == ["级别", "类别", "文件", "工作表", "行", "列", "表头", "值", "说明", "代码", "转到"]
     linked = 0
     for row in findings.iter_rows(min_row=2):
         values = dict(zip(header, (c.value for c in row), strict=True))
@@ -225,8 +229,9 @@ def test_findings_link_to_their_cells(annotated: Annotated) -> None:
         assert decisions.cell(target_row, 3).value == values["行"]  # 原行号
         assert decisions[f"{m.group(1)}1"].value == values["表头"]
         linked += 1
-    codes = {c.value for c in findings["B"][1:]}
+    codes = {c.value for c in findings["J"][1:]}  # the code, for a technician; B is the title people read
     assert {"registered-only", "unverified"} <= codes
+    assert {"仅有登记车辆数", "待核实"} <= {c.value for c in findings["B"][1:]}
     assert linked >= 2
 
 

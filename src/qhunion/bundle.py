@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import InputProblem
 from .oserrors import os_reason
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ IMPORT_FIELDS = ("id", "file_name", "sha256", "sheets", "record_count", "importe
                  "ruleset_version", "ruleset_digest", "round_label", "unit")
 
 
-class BundleError(Exception):
+class BundleError(InputProblem):
     """A bundle cannot be read, is damaged or altered, or cannot be written. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:

@@ -1,8 +1,7 @@
-"""The command line: a thin Typer shell over the library. Options are parsed here, work is done by plain
-functions elsewhere, and every domain error becomes one Chinese sentence and an exit status:
-
-0 no errors · 1 data errors found (or --strict and 待核实 rows) · 2 bad usage · 3 an input could not be read ·
-4 an output could not be written.
+"""The command line: a thin Typer shell over the library. Options are parsed here (their definitions are in
+`options`), work is done by plain functions elsewhere, and results reach the screen or a file through
+`options.emit`. Errors are raised as `errors.QhunionError`s and said, with their exit status, in one place:
+`shell.QhunionGroup.main` (the table of statuses is `errors.STATUSES`).
 
 Heavy modules (calamine, xlsxwriter, SQLAlchemy, Rich tables) are imported inside the commands so that
 `qhunion --help` stays instant in batch loops.
@@ -12,130 +11,87 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
-from collections.abc import Iterable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNREADABLE, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
+from . import columns, options
+from . import console as _console
+from .cli_ledger import ledger_app, summary
+from .cli_report import report
+from .errors import DATA_ERRORS as EXIT_ERRORS
+from .errors import OK as EXIT_OK
+from .errors import UNREADABLE as EXIT_UNREADABLE
+from .errors import UNWRITABLE as EXIT_UNWRITABLE
+from .errors import USAGE as EXIT_USAGE
+from .options import (
+    DbOpt,
+    EncodingOpt,
+    Files,
+    ForceOpt,
+    FormatOpt,
+    MapFileOpt,
+    MapOpt,
+    OutputOpt,
+    RulesOpt,
+    View,
+    choose,
+    emit,
+)
+from .shell import QhunionGroup, _state, escape, fail
+
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "app", "escape", "fail",
+           "main"]
 
 app = typer.Typer(
     name="qhunion",
+    cls=QhunionGroup,
     help="青海省货车司机等“八大群体”入会调查表工具：读取校验调查表、按青总办〔2018〕19号判定建会方式、汇总进度。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # Typer's own completion options speak English; `--completion` below does it in Chinese
     pretty_exceptions_show_locals=False,  # survey rows hold names and phone numbers
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        _console.write(f"qhunion {__version__}\n")
+        raise typer.Exit(EXIT_OK)
 
 
-Files = Annotated[list[str], typer.Argument(metavar="文件", help="调查表文件、通配符或文件夹（.xlsx .xls .xlsm .ods .csv），可多个", show_default=False)]
-FormatOpt = Annotated[Format | None, typer.Option(
-    "--format", "-f", help="输出格式：table 表格 / csv / json（默认按 -o 的扩展名，不写 -o 时为 table）", show_default=False)]
-EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", metavar="列=字段", show_default=False,
-    help="指定某列是什么字段，可多次使用：--map \"F=实际拥有车辆数\"（列字母或表头文字 = 字段名称；写“忽略”则不读该列）")]
-MapFileOpt = Annotated[Path | None, typer.Option(
-    "--map-file", metavar="映射文件", dir_okay=False, show_default=False,
-    help="使用 check --write-map 保存的表头映射（同样格式的调查表按同样方式读取）")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="使用指定的规则集文件（TOML）代替内置规则", dir_okay=False)]
+SHELLS = ("bash", "zsh", "fish", "powershell")
 
-_state = {"debug": bool(os.environ.get("QHUNION_DEBUG"))}
+
+def _completion(shell: str | None) -> None:
+    if shell is None:
+        return
+    if shell not in SHELLS:
+        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}", EXIT_USAGE)
+    from typer._completion_shared import get_completion_script
+
+    _console.write(get_completion_script(prog_name="qhunion", complete_var="_QHUNION_COMPLETE", shell=shell))
+    raise typer.Exit(EXIT_OK)
 
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（供开发人员排查）")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（供开发人员排查；可写在命令前或后）")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="少说：每个文件的表格只留一行小结，不显示进度（批量处理时用；可写在命令前或后）")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="显示版本号并退出", callback=_version, is_eager=True)] = False,
+    completion: Annotated[str | None, typer.Option(
+        "--completion", metavar="外壳", callback=_completion, is_eager=True, show_default=False,
+        help="打印命令补全脚本（bash / zsh / fish / powershell）；如 bash 中："
+             "qhunion --completion bash >> ~/.bashrc，重开终端后按 Tab 补全命令和选项")] = None,
 ) -> None:
-    if debug:
-        _state["debug"] = True
-
-
-def escape(text: str) -> str:
-    """File names and cell values may hold [brackets], which Rich would read as markup."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    from . import console
-
-    console.err().print(f"[red]错误：[/red]{escape(message)}")
-    raise typer.Exit(code)
-
-
-def _encoding(name: str | None) -> str | None:
-    """--encoding, refused at once (exit 2) when it is not a text codec."""
-    from .io import BadEncoding, check_encoding
-
-    try:
-        return check_encoding(name)
-    except BadEncoding as exc:
-        fail(exc.reason, EXIT_USAGE)
-
-
-def _ruleset(path: Path | None) -> Any:
-    from .ruleset import RuleSetError, load
-
-    try:
-        return load(path)
-    except RuleSetError as exc:
-        fail(exc.reason, EXIT_USAGE)
-
-
-def _mapping(items: list[str] | None, map_file: Path | None) -> Any:
-    """The user's column mapping: the file's entries, then each --map (which wins)."""
-    from .headers import MapError, parse_map, read_map_file
-
-    try:
-        mapping = read_map_file(str(map_file)) if map_file is not None else {}
-        mapping.update(parse_map(items or ()))
-    except MapError as exc:
-        fail(exc.reason, EXIT_USAGE)
-    return mapping or None
-
-
-def _choose(output: str | None, fmt: str | None, formats: dict[str, str], default: str,
-            name: Any) -> tuple[str, Path | None]:
-    """The format and file of a command's output (`outputs.choose`); a clash is a usage error."""
-    from .outputs import FormatClash, choose
-
-    try:
-        return choose(output, fmt, formats, default, name)
-    except FormatClash as exc:
-        fail(exc.reason, EXIT_USAGE)
-
-
-def _emit(text: str | Iterable[str], output: Path | None, json_kind: str | None = None) -> None:
-    """Write CSV/JSON text — whole, or piece by piece as it is produced — to a file (atomically; UTF-8 with
-    BOM for CSV so Excel reads Chinese) or to stdout. JSON (``json_kind``) carries qhunion's marker, so a later
-    run may replace the file. The caller has claimed ``output`` (`outputs.claim`)."""
-    from . import console
-    from .outputs import atomic_text, marked_json
-
-    pieces = [text] if isinstance(text, str) else text
-    if json_kind is not None:
-        pieces = marked_json(pieces, json_kind)
-    if output is None:
-        for piece in pieces:
-            console.write(piece)
-        return
-    encoding = "utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8"
-    with atomic_text(output, encoding) as fh:
-        for piece in pieces:
-            fh.write(piece)
+    _state["debug"] = debug or bool(os.environ.get("QHUNION_DEBUG"))  # per run: the tests run many in one process
+    _console.set_quiet(quiet)
 
 
 def _exit_status(unreadable: int, errors: int) -> int:
@@ -149,8 +105,7 @@ def check(
     files: Files,
     fmt: FormatOpt = None,
     encoding: EncodingOpt = None,
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)] = None,
+    output: OutputOpt = None,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
     write_map: Annotated[Path | None, typer.Option(
@@ -163,10 +118,10 @@ def check(
     from .intake import errors, read_survey
     from .outputs import claim, say_skipped
 
-    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
-    encoding = _encoding(encoding)
+    kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
+    encoding = options.encoding(encoding)
     with console.run_progress():
-        survey = read_survey(files, encoding, keep_cells=False, mapping=_mapping(map_items, map_file))
+        survey = read_survey(files, encoding, keep_cells=False, mapping=options.mapping(map_items, map_file))
     say_skipped(survey.skipped)
     claim([t for t in (target, write_map) if t is not None], [*survey.paths, *([map_file] if map_file else [])],
           force=force)
@@ -178,13 +133,10 @@ def check(
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
         console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
     data = report.check_data(survey)
-    if chosen == "json":
-        _emit(report.to_json(data), target, "check")
-    elif chosen == "csv":
-        _emit(report.to_csv(data["issues"], report.ISSUE_COLUMNS), target)
-    else:
-        report.print_check(survey, console.out(), files)
-    if chosen != "table":  # the table names them itself; stdout carries only the CSV/JSON here
+    emit(View(table=lambda out: report.print_check(survey, out, files, quiet=console.is_quiet()),
+              json=lambda: report.to_json(data), csv=lambda: report.to_csv(data["issues"], columns.ISSUE_COLUMNS),
+              kind="check"), kind, target)
+    if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         report.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
@@ -192,15 +144,19 @@ def check(
 @app.command()
 def classify(
     files: Files,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁；以 / 结尾的文件夹：各工作簿写入其中）；以 .csv/.json 结尾时为结果文件", show_default=False)] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="输出文件", show_default=False,
+        help="判定工作簿的路径（默认：输入文件名_建会判定.xlsx，放在输入文件旁；文件夹（以 / 结尾）：各工作簿写入其中）；"
+             "以 .csv/.json 结尾时为结果文件")] = None,
     fmt: FormatOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="有“待核实”的企业时以状态 1 退出")] = False,
     no_workbook: Annotated[bool, typer.Option("--no-workbook", help="不写判定工作簿")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）", show_default=False)] = None,
-    round_label: Annotated[str | None, typer.Option("--round", help="调查轮次，记入账本（如 2018-04；按文字排序，月份请写两位）")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="填报单位，记入账本")] = None,
+    db: DbOpt = None,
+    round_label: Annotated[str | None, typer.Option(
+        "--round", metavar="轮次", show_default=False, help="调查轮次，记入账本（如 2018-04；2018-4 按 2018-04 记）")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="填报单位", show_default=False, help="填报单位，记入账本")] = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="不记入账本")] = False,
     map_items: MapOpt = None,
     map_file: MapFileOpt = None,
@@ -212,36 +168,35 @@ def classify(
     from .outputs import claim, is_folder, say_skipped, workbook_targets
     from .pipeline import run
 
-    chosen, target = _choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
-                             lambda f: "" if f == "table" else f"建会判定.{f}")
-    folder = target if chosen == "table" and output is not None and is_folder(output) else None
-    rs, encoding = _ruleset(rules), _encoding(encoding)
-    workbook = not no_workbook and (chosen == "table" or target is None)
+    kind, target = choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
+                          lambda f: "" if f == "table" else f"建会判定.{f}")
+    folder = target if kind == "table" and output is not None and is_folder(output) else None
+    rs, encoding = options.ruleset(rules), options.encoding(encoding)
+    workbook = not no_workbook and (kind == "table" or target is None)
     known = None
     if not no_ledger:
         from .cli_ledger import ledger_members
 
         known = ledger_members(db, rs)
     with console.run_progress():  # on stderr while reading and deciding, gone before the tables print
-        result = run(files, rs, encoding, keep_cells=workbook, mapping=_mapping(map_items, map_file), known=known)
+        result = run(files, rs, encoding, keep_cells=workbook, mapping=options.mapping(map_items, map_file),
+                     known=known)
     say_skipped(result.survey.skipped)
     books: dict[Path, Path] = {}
     if workbook and result.survey.records:
-        if chosen == "table" and target is not None and folder is None:
+        if kind == "table" and target is not None and folder is None:
             books = {Path(""): target}  # everything in one workbook
         else:
             spans = result.survey.spans
             books, notes = workbook_targets([p for p in result.survey.paths if spans[p][1] > spans[p][0]], folder)
             for note in notes:
                 console.err().print(note, markup=False, highlight=False)
-    claim([*books.values(), *([target] if target is not None and chosen != "table" else [])],
+    claim([*books.values(), *([target] if target is not None and kind != "table" else [])],
           [*result.survey.paths, *(p for p in (rules, map_file) if p is not None)], ledger=db, force=force)
-    if chosen == "table":
-        report.print_classify(result, console.out())
-    else:
-        _emit(report.classify_json_lines(result) if chosen == "json"
-              else report.csv_lines(report.classify_rows(result), report.DECISION_COLUMNS), target,
-              "classify" if chosen == "json" else None)
+    emit(View(table=lambda out: report.print_classify(result, out, quiet=console.is_quiet()),
+              json=lambda: report.classify_json_lines(result),
+              csv=lambda: report.csv_lines(report.classify_rows(result), columns.DECISION_COLUMNS), kind="classify"),
+         kind, None if kind == "table" else target)
     from .timing import phase
     from .timing import report as report_timings
 
@@ -259,7 +214,7 @@ def classify(
 
         say_batch_only(result)
     report_timings()
-    if chosen != "table":
+    if kind != "table":
         report.print_unreadable(result.survey, console.err())
     status = _exit_status(len(result.survey.unreadable), errors(result.survey.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
@@ -280,10 +235,11 @@ def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
 
 @app.command()
 def explain(
-    file: Annotated[list[str], typer.Argument(help="调查表文件")],
-    row: Annotated[int | None, typer.Option("--row", help="Excel 中显示的行号")] = None,
-    code: Annotated[str | None, typer.Option("--code", help="统一社会信用代码")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称（有多个工作表时）")] = None,
+    file: Files,
+    row: Annotated[int | None, typer.Option("--row", metavar="行号", show_default=False, help="Excel 中显示的行号")] = None,
+    code: Annotated[str | None, typer.Option("--code", metavar="信用代码", show_default=False, help="统一社会信用代码")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", metavar="工作表", show_default=False, help="工作表名称（有多个工作表时）")] = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
@@ -293,7 +249,7 @@ def explain(
 
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
-    rs, encoding = _ruleset(rules), _encoding(encoding)
+    rs, encoding = options.ruleset(rules), options.encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
         fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
@@ -320,29 +276,26 @@ def explain(
 def show_rules(
     rules: RulesOpt = None,
     fmt: FormatOpt = None,
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)] = None,
+    output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
-    from . import console, report
+    from . import report
     from .outputs import claim
-    from .rulesdoc import RULES_COLUMNS, print_rules, rules_csv_rows, rules_data
+    from .rulesdoc import print_rules, rules_csv_rows, rules_data
 
-    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
-    rs = _ruleset(rules)
+    kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
+    rs = options.ruleset(rules)
     claim([target] if target else [], [rules] if rules else [], force=force)
-    if chosen == "table":
-        print_rules(rs, console.out())
-    elif chosen == "csv":  # one long table: section, row, column, value
-        _emit(report.to_csv(rules_csv_rows(rs), RULES_COLUMNS), target)
-    else:
-        _emit(report.to_json(rules_data(rs)), target, "rules")
+    # CSV: one long table of section, row, column, value
+    emit(View(table=lambda out: print_rules(rs, out), json=lambda: report.to_json(rules_data(rs)),
+              csv=lambda: report.to_csv(rules_csv_rows(rs), columns.RULES_COLUMNS), kind="rules"), kind, target)
 
 
 @app.command()
 def template(
-    output: Annotated[str, typer.Option("--output", "-o", help="模板文件路径（.xlsx），或文件夹（以 / 结尾）")] = "调查表模板.xlsx",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar="输出文件", help="模板文件路径（.xlsx），或文件夹（以 / 结尾）")] = "调查表模板.xlsx",
     force: ForceOpt = False,
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
@@ -350,91 +303,28 @@ def template(
     from .outputs import claim
     from .template import write_template
 
-    _, target = _choose(output, None, {"xlsx": ".xlsx"}, "xlsx", lambda f: "调查表模板.xlsx")
+    _, target = choose(output, None, {"xlsx": ".xlsx"}, "xlsx", lambda f: "调查表模板.xlsx")
     assert target is not None
     claim([target], force=force)  # a filled-in survey of that name is never replaced without --force
     write_template(target)
     console.err().print(f"已生成调查表模板：{escape(str(target))}")
 
 
-from .cli_ledger import ForceOpt, register  # noqa: E402  (after the shared helpers it imports lazily)
-
-register(app)
+app.command("summary")(summary)
+app.command("report")(report)
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:
-    """Entry point: runs the app and turns any escaped error into a sentence and an exit status."""
+    """Entry point (`qhunion`, `python -m qhunion`): the app says its own errors (shell.QhunionGroup.main)."""
     # Each command builds its records once and drops them at exit, and they hold no reference cycles:
     # CPython's cyclic collector would find nothing, yet it walks every live record again and again as
     # they accumulate (7 % of a 100,000-row classify). Reference counting still frees everything else.
     gc.disable()
     from .outputs import unwind_on_signals
 
-    unwind_on_signals()
+    unwind_on_signals()  # SIGTERM/SIGHUP unwind like Ctrl+C: no half-written temporary file is left behind
     try:
-        _main()
+        app()
     finally:
         gc.enable()  # for a caller that runs main() in its own process (the tests)
-
-
-def _main() -> None:
-    from .io import UnreadableFile
-    from .outputs import OutputError
-
-    try:
-        status = app(standalone_mode=False)
-    except typer.Exit as exc:
-        status = exc.exit_code
-    except typer.Abort:
-        _last_words("已中断", 130, None)
-    except OutputError as exc:
-        _last_words(f"无法写出 {exc.path}：{exc.reason}", EXIT_UNWRITABLE, exc)
-    except UnreadableFile as exc:
-        _last_words(str(exc), EXIT_UNREADABLE, exc)
-    except KeyboardInterrupt:
-        _last_words("已中断", 130, None)
-    except typer.TyperException as exc:  # click's usage errors, as vendored by Typer
-        _last_words(usage_message(exc), EXIT_USAGE, exc)
-    except Exception as exc:  # the last line of defence: never a traceback for users
-        _last_words("程序内部出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
-    except BaseException as exc:  # a Rust panic from calamine is a BaseException; io.py converts its own
-        if type(exc).__name__ != "PanicException":
-            raise
-        _last_words("读取表格的组件出错，请加 --debug 重新运行并把输出发给技术人员", 70, exc)
-    if status == 130:  # Typer turns Ctrl+C into Exit(130) before it reaches the handlers above
-        _last_words("已中断", 130, None)
-    sys.exit(status if isinstance(status, int) else 0)
-
-
-def usage_message(exc: Exception) -> str:
-    """Click's English usage errors, said in Chinese (the detail it gives is kept in brackets)."""
-    from typer._click import exceptions as ce
-
-    param = getattr(exc, "param", None)
-    hint = getattr(exc, "param_hint", None) or ""
-    if not hint and param is not None:
-        hint = " / ".join(param.opts) if param.param_type_name == "option" else "要处理的文件"
-    if isinstance(hint, list | tuple):
-        hint = " / ".join(hint)
-    if isinstance(exc, ce.NoSuchOption):
-        near = f"，是不是 {' / '.join(exc.possibilities)}？" if exc.possibilities else ""
-        return f"没有 {exc.option_name} 这个选项{near}（用 --help 查看可用的选项）"
-    if isinstance(exc, ce.MissingParameter):
-        return f"缺少参数：{hint or '必需的参数'}（用 --help 查看用法）"
-    if isinstance(exc, ce.BadParameter):
-        return f"{hint} 的值无效（{exc.message}）"
-    message = getattr(exc, "message", str(exc))
-    if "No such command" in message:
-        return f"没有这个命令：{message.split(chr(39))[1] if chr(39) in message else message}（用 qhunion --help 查看全部命令）"
-    return f"用法有误（{message}），用 --help 查看用法"
-
-
-def _last_words(message: str, code: int, exc: BaseException | None) -> NoReturn:
-    from . import console
-
-    if _state["debug"] and exc is not None:
-        import traceback
-
-        traceback.print_exception(exc)
-    console.err().print(f"[red]错误：[/red]{escape(message)}")
-    sys.exit(code)

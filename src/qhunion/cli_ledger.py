@@ -1,8 +1,7 @@
 """The ledger's commands — `summary` and `ledger list|forget|verify` — and the hook through which `classify`
 records its run. A thin shell like `cli.py`: options are parsed here, the work is done by `ledger` and
-`summary`, and their errors become one Chinese sentence and an exit status (2 bad usage, 3 ledger or input
-not found, or a damaged bundle, 4 ledger or output not writable, 5 a PostgreSQL role writing outside its
-region). Heavy modules are imported inside the commands.
+`summary`; their errors (`errors.QhunionError`) carry their own exit status and are said by the app
+(`shell.QhunionGroup.main`). Heavy modules are imported inside the commands.
 """
 
 from __future__ import annotations
@@ -15,6 +14,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from . import columns
+from .errors import DATA_ERRORS, OK, UNREADABLE, USAGE
+from .options import (
+    BookFormatOpt,
+    CompareOpt,
+    DbOpt,
+    EncodingOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    RegionOpt,
+    RulesOpt,
+    View,
+    choose,
+    emit,
+    encoding,
+    ruleset,
+)
+from .shell import QhunionGroup, fail
+
 if TYPE_CHECKING:
     from .ledger import Check, ImportInfo, ImportOutcome, Ledger
     from .pipeline import Result
@@ -22,19 +41,6 @@ if TYPE_CHECKING:
     from .rules import Members
     from .ruleset import RuleSet
     from .summary import Summary
-
-
-class OutFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class By(StrEnum):
@@ -46,60 +52,38 @@ class By(StrEnum):
     anchor = "anchor"
 
 
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）",
-    show_default=False)]
+# --by in the words people use, beside the ids scripts use.
+BY_WORDS = {"市州": By.prefecture, "市（州）": By.prefecture, "县": By.county, "县区": By.county,
+            "县（市、区）": By.county, "判定": By.decision, "群体": By.group, "责任单位": By.responsible,
+            "依托": By.anchor, "依托平台": By.anchor}
 
-# Shared by every command that writes a file (declared here beside DbOpt: `cli` imports this module).
-ForceOpt = Annotated[bool, typer.Option(
-    "--force", help="覆盖已存在的、不是 qhunion 写出的文件（输入文件和账本始终不会被覆盖）")]
-OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="把 csv/json 结果写入文件（按扩展名选择格式），或写入文件夹（以 / 结尾）", show_default=False)]
 
-EXIT_FORBIDDEN = 5  # 无权写入该地区: PostgreSQL's row-level security refused the role (ledger grant)
+def _by(value: str | None) -> By | None:
+    """--by's value as an id; By is a str, so the command's parameter stays typed as one."""
+    if value is None:
+        return None
+    word = value.strip()
+    if word in BY_WORDS:
+        return BY_WORDS[word]
+    try:
+        return By(word.lower())
+    except ValueError:
+        raise typer.BadParameter(f"“{value}”不是分组方式，可写：市州、县、判定、群体、责任单位、依托"
+                                 "（或 prefecture、county、decision、group、responsible、anchor）") from None
+
 
 ledger_app = typer.Typer(
     name="ledger", help="管理账本：列出导入、撤销导入、检查账本完整性、按地区授权、导出和合并离线账本包。",
-    no_args_is_help=True,
+    cls=QhunionGroup, no_args_is_help=True,
     rich_markup_mode=None, pretty_exceptions_show_locals=False,
 )
 
 
-def register(app: typer.Typer) -> None:
-    """Add `summary`, `report` and the `ledger` commands to the main app."""
-    from .cli_report import report
-
-    app.command("summary")(summary)
-    app.command("report")(report)
-    app.add_typer(ledger_app, name="ledger")
-
-
 @contextmanager
-def _guard() -> Iterator[None]:
-    """Domain errors → a sentence and an exit status."""
-    from .bundle import BundleError
-    from .cli import EXIT_UNREADABLE, EXIT_UNWRITABLE, EXIT_USAGE, fail
-    from .ledger import LedgerError, LedgerForbidden, LedgerMissing, UnknownImport, UnknownRound
-    from .ledger_pg import GrantError
-    from .summary import SummaryError
-
-    try:
-        yield
-    except (SummaryError, UnknownImport, UnknownRound, GrantError) as exc:
-        fail(exc.reason, EXIT_USAGE)
-    except (LedgerMissing, BundleError) as exc:
-        fail(exc.reason, EXIT_UNREADABLE)
-    except LedgerForbidden as exc:
-        fail(exc.reason, EXIT_FORBIDDEN)
-    except LedgerError as exc:
-        fail(exc.reason, EXIT_UNWRITABLE)
-
-
-@contextmanager
-def _open(db: str | None, create: bool) -> Iterator[Ledger]:
+def open_ledger(db: str | None, create: bool) -> Iterator[Ledger]:
     from .ledger import Ledger
 
-    with _guard(), Ledger(db, create=create) as ledger:
+    with Ledger(db, create=create) as ledger:
         yield ledger
 
 
@@ -111,13 +95,12 @@ def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Memb
     from .ledger import Ledger, LedgerMissing
 
     def known(records: list[Record]) -> Members:
-        with _guard():
-            try:
-                ledger = Ledger(db, create=False)
-            except LedgerMissing:
-                return {}
-            with ledger:
-                return known_members(ledger, rs, records)
+        try:
+            ledger = Ledger(db, create=False)
+        except LedgerMissing:
+            return {}
+        with ledger:
+            return known_members(ledger, rs, records)
 
     return known
 
@@ -156,7 +139,7 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
     if round_label and normalise(round_label) != round_label.strip():
         # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
         console.err().print(f"注意：轮次“{round_label}”按 {normalise(round_label)} 记入账本", markup=False)
-    with _open(db, create=True) as ledger:
+    with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
         settle_concentration(ledger, result)
@@ -218,59 +201,51 @@ def import_line(name: str, outcomes: list[ImportOutcome], names: list[str] | Non
 # ── summary ──────────────────────────────────────────────────────────────────────────────────────────
 def summary(
     files: Annotated[list[str] | None, typer.Argument(
-        help="直接汇总这些调查表（先判定，不记入账本）；不给文件时汇总账本", show_default=False)] = None,
-    region: Annotated[str | None, typer.Option(
-        "--region", "-r", help="只汇总一个市（州）或县（市、区），可写全称、简称或旧称：西宁、海西州、格尔木、湟中县")] = None,
-    by: Annotated[By | None, typer.Option(
-        "--by", "-b", help="分组：prefecture 市（州）/ county 县（市、区）/ decision 判定 / group 群体 / "
-                           "responsible 责任单位 / anchor 依托平台（默认：全省按市州，市州内按县区）",
-        show_default=False)] = None,
+        metavar="文件", help="直接汇总这些调查表（先判定，不记入账本）；不给文件时汇总账本", show_default=False)] = None,
+    region: RegionOpt = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", "-b", metavar="分组", callback=_by, show_default=False,
+        help="分组：市州 / 县 / 判定 / 群体 / 责任单位 / 依托（平台），也可写 prefecture / county / decision / group / "
+             "responsible / anchor（默认：全省按市州，市州内按县区）")] = None,
     round_label: Annotated[str | None, typer.Option(
-        "--round", help="汇总截至该轮次的情况（如 2018-04）：每家企业取该轮次及以前最新的记录")] = None,
-    compare: Annotated[str | None, typer.Option(
-        "--compare", help="与截至该轮次的情况比较（新建工会、新增会员、入会率变化）")] = None,
+        "--round", metavar="轮次", show_default=False,
+        help="汇总截至该轮次的情况（如 2018-04）：每家企业取该轮次及以前最新的记录")] = None,
+    compare: CompareOpt = None,
     db: DbOpt = None,
-    rules: Annotated[Path | None, typer.Option(
-        "--rules", help="使用指定的规则集文件（TOML）：判定文件、60% 目标和试点地区都从中读取", dir_okay=False)] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 的编码（默认自动识别）")] = None,
-    fmt: Annotated[OutFormat | None, typer.Option(
-        "--format", "-f", help="输出格式：table 表格 / csv / json / xlsx 工作簿（含图表）（默认按 -o 的扩展名）",
-        show_default=False)] = None,
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="写入文件（按扩展名 .csv .json .xlsx 选择格式），或文件夹（以 / 结尾）", show_default=False)] = None,
+    rules: RulesOpt = None,
+    encoding_name: EncodingOpt = None,
+    fmt: BookFormatOpt = None,
+    output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-
     from . import console, report
-    from .cli import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, _choose, _encoding, _ruleset, fail
     from .outputs import claim, is_folder, say_skipped
     from .summary import summarize, summarize_files
 
-    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}, "table", lambda f: "")
+    kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}, "table", lambda f: "")
     folder = target if output is not None and is_folder(output) else None
-    rs, encoding = _ruleset(rules), _encoding(encoding)
+    rs, enc = ruleset(rules), encoding(encoding_name)
     inputs: list[Path] = [rules] if rules is not None else []
-    status = EXIT_OK
-    with _guard():
-        if files:
-            if db is not None or round_label is not None or compare is not None:
-                fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", EXIT_USAGE)
-            result_summary, result = summarize_files(files, rs, encoding, region, by)
-            say_skipped(result.survey.skipped)
-            inputs += result.survey.paths
-            report.print_unreadable(result.survey, console.err())
-            status = EXIT_UNREADABLE if result.survey.unreadable else EXIT_OK
-        else:
-            with _open(db, create=False) as ledger:
-                result_summary = summarize(ledger, rs, region, by, round_label, compare)
-    if chosen == "xlsx" and (target is None or folder is not None):
+    status = OK
+    if files:
+        if db is not None or round_label is not None or compare is not None:
+            fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", USAGE)
+        result_summary, result = summarize_files(files, rs, enc, region, by)
+        say_skipped(result.survey.skipped)
+        inputs += result.survey.paths
+        report.print_unreadable(result.survey, console.err())
+        status = UNREADABLE if result.survey.unreadable else OK
+    else:
+        with open_ledger(db, create=False) as ledger:
+            result_summary = summarize(ledger, rs, region, by, round_label, compare)
+    if kind == "xlsx" and (target is None or folder is not None):
         target = (folder or Path()) / default_xlsx(result_summary)
     elif folder is not None:
-        target = folder / f"进度汇总_{result_summary.scope.name}.{chosen}"
+        target = folder / f"进度汇总_{result_summary.scope.name}.{kind}"
     claim([target] if target is not None else [], inputs, ledger=None if files else db, force=force)
     _notes(result_summary, rs)
-    _render(result_summary, rs, OutFormat(chosen), target)
+    emit(summary_view(result_summary, rs), kind, target)
     raise typer.Exit(status)
 
 
@@ -293,21 +268,15 @@ def _notes(s: Summary, rs: RuleSet) -> None:
                   "如需统一，请用同一规则集重新 classify", markup=False)
 
 
-def _render(s: Summary, rs: RuleSet, fmt: OutFormat, output: Path | None) -> None:
-    from . import console, report, summarybook
-    from .cli import _emit
+def summary_view(s: Summary, rs: RuleSet) -> View:
+    from . import report, summarybook
 
-    if fmt is OutFormat.json:
-        _emit(report.to_json(s.as_dict()), output, "summary")
-    elif fmt is OutFormat.csv:
+    def csv() -> str:
         data = s.as_dict()
-        _emit(report.to_csv([*data["rows"], data["total"]], s.columns()), output)
-    elif fmt is OutFormat.xlsx:
-        target = output or Path(default_xlsx(s))
-        summarybook.write_summary_book(s, rs, target)
-        console.err().print(f"已写出汇总工作簿：{target}", markup=False)
-    else:
-        print_summary(s, rs, console.out())
+        return report.to_csv([*data["rows"], data["total"]], s.columns())
+
+    return View(table=lambda out: print_summary(s, rs, out), json=lambda: report.to_json(s.as_dict()), csv=csv,
+                xlsx=lambda target: summarybook.write_summary_book(s, rs, target), kind="summary")
 
 
 def _cell(key: str, value: Any) -> str:
@@ -366,11 +335,11 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
         if row.get("late"):
             name += "（调查晚于 4 月底）"
         names.append(name)
-    for title, columns in sections:
+    for title, keys in sections:
         # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).
         fitted = tablefit.fit([tablefit.Column(first, names), *(
             tablefit.Column(labels[c], [_cell(c, row.get(c)) for row in rows], keep=SUMMARY_KEEP.get(c, 9),
-                            right=True) for c in columns)], out.width)
+                            right=True) for c in keys)], out.width)
         out.print(tablefit.table(fitted, title=title, bold_last=True))
         note = tablefit.dropped_note(fitted)
         if note:
@@ -382,40 +351,36 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
 
 
 # ── ledger list | forget | verify ────────────────────────────────────────────────────────────────────
-IMPORT_COLUMNS = ("id", "file", "round", "unit", "records", "current", "imported_at", "rule_set", "sha256")
 IMPORT_LABELS = ("编号", "文件", "轮次", "填报单位", "企业数", "现行记录", "导入时间", "规则集", "文件指纹")
 
 
 @ledger_app.command("list")
 def list_imports(
     db: DbOpt = None,
-    fmt: Annotated[ListFormat | None, typer.Option(
-        "--format", "-f", help="输出格式：table / csv / json（默认按 -o 的扩展名）", show_default=False)] = None,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from . import console, report
-    from .cli import _choose, _emit
+    from . import report
     from .outputs import claim
 
-    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
+    kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
     claim([target] if target else [], ledger=db, force=force)
-    with _open(db, create=False) as ledger:
+    with open_ledger(db, create=False) as ledger:
         found = ledger.imports()
         name = ledger.name
     rows = [i.as_dict() for i in found]
-    if chosen == "json":
-        _emit(report.to_json({"ledger": name, "imports": rows}), target, "imports")
-        return
-    if chosen == "csv":
-        _emit(report.to_csv(rows, IMPORT_COLUMNS), target)
-        return
-    out = console.out()
-    if not rows:
+    emit(View(table=lambda out: _print_imports(found, name, out),
+              json=lambda: report.to_json({"ledger": name, "imports": rows}),
+              csv=lambda: report.to_csv(rows, columns.IMPORT_COLUMNS), kind="imports"), kind, target)
+
+
+def _print_imports(found: list[ImportInfo], name: str, out: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not found:
         out.print(f"账本 {name} 中还没有导入", markup=False)
         return
     table = Table(*IMPORT_LABELS, title=f"账本 {escape(name)}", box=None, pad_edge=False, title_justify="left")
@@ -428,15 +393,14 @@ def list_imports(
 
 @ledger_app.command("forget")
 def forget(
-    ident: Annotated[str, typer.Argument(metavar="IMPORT", help="导入编号（见 qhunion ledger list），或文件名")],
+    ident: Annotated[str, typer.Argument(metavar="导入编号", help="导入编号（见 qhunion ledger list），或文件名")],
     db: DbOpt = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（用于脚本）")] = False,
 ) -> None:
     """撤销一次导入（如导错了文件）：删除其记录，相关企业此前的记录恢复为现行。"""
     from . import console
-    from .cli import EXIT_USAGE, fail
 
-    with _open(db, create=False) as ledger:
+    with open_ledger(db, create=False) as ledger:
         info = ledger.find_import(ident)
         if not yes:
             question = (f"撤销第 {info.id} 次导入（{info.file_name}，{info.record_count} 家企业，"
@@ -446,13 +410,12 @@ def forget(
                     console.err().print("已取消，账本未改动", markup=False)
                     return
             except typer.Abort:
-                fail("没有得到确认，账本未改动（在脚本中请加 --yes）", EXIT_USAGE)
+                fail("没有得到确认，账本未改动（在脚本中请加 --yes）", USAGE)
         done = ledger.forget(info.id)
     console.err().print(f"已撤销第 {info.id} 次导入（{info.file_name}）：删除 {info.record_count} 条记录，"
                         f"{done.restored} 家企业此前的记录恢复为现行", markup=False)
 
 
-VERIFY_COLUMNS = ("check", "label", "ok", "detail")
 CHECK_LABELS = {
     "integrity": "SQLite 完整性检查", "foreign_keys": "外键", "schema": "结构版本",
     "orphans": "每条记录都属于一次导入", "one_current": "每家企业恰有一条现行记录",
@@ -463,36 +426,34 @@ CHECK_LABELS = {
 @ledger_app.command("verify")
 def verify(
     db: DbOpt = None,
-    fmt: Annotated[ListFormat | None, typer.Option(
-        "--format", "-f", help="输出格式：table / csv / json（默认按 -o 的扩展名）", show_default=False)] = None,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
-    from . import console, report
-    from .cli import EXIT_ERRORS, EXIT_OK, _choose, _emit
+    from . import report
     from .outputs import claim
 
-    chosen, target = _choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")
+    kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")
     claim([target] if target else [], ledger=db, force=force)
-    with _open(db, create=False) as ledger:
+    with open_ledger(db, create=False) as ledger:
         checks: list[Check] = ledger.verify()
         name = ledger.name
     ok = all(c.ok for c in checks)
     rows = [{"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
             for c in checks]
-    if chosen == "csv":
-        _emit(report.to_csv(rows, VERIFY_COLUMNS), target)
-    elif chosen == "table":
-        out = console.out()
-        for c in checks:
-            mark = "[green]通过[/green]" if c.ok else "[red]不通过[/red]"
-            out.print(f"{mark}  {CHECK_LABELS.get(c.name, c.name)}：", end="")
-            out.print(c.detail, markup=False)
-        out.print(f"账本 {name}：" + ("完好" if ok else "发现问题，请把以上输出发给技术人员"), markup=False)
-    else:
-        _emit(report.to_json({"ledger": name, "ok": ok, "checks": rows}), target, "verify")
-    raise typer.Exit(EXIT_OK if ok else EXIT_ERRORS)
+    emit(View(table=lambda out: _print_checks(checks, name, ok, out),
+              json=lambda: report.to_json({"ledger": name, "ok": ok, "checks": rows}),
+              csv=lambda: report.to_csv(rows, columns.VERIFY_COLUMNS), kind="verify"), kind, target)
+    raise typer.Exit(OK if ok else DATA_ERRORS)
+
+
+def _print_checks(checks: list[Check], name: str, ok: bool, out: Any) -> None:
+    for c in checks:
+        mark = "[green]通过[/green]" if c.ok else "[red]不通过[/red]"
+        out.print(f"{mark}  {CHECK_LABELS.get(c.name, c.name)}：", end="")
+        out.print(c.detail, markup=False)
+    out.print(f"账本 {name}：" + ("完好" if ok else "发现问题，请把以上输出发给技术人员"), markup=False)
 
 
 # ── ledger grant | export | import ───────────────────────────────────────────────────────────────────
@@ -508,18 +469,17 @@ def grant(
 ) -> None:
     """在 PostgreSQL 账本上为一个县或市州建立（或更新）登录用户：它只能导入和查看本地区的记录（行级安全策略）。须由省总工会的账户运行。"""
     from . import console
-    from .cli import EXIT_USAGE, fail
     from .ledger_pg import grant as grant_role
     from .summary import resolve_region
 
     if (county is None) == (prefecture is None):
-        fail("请用 --county 或 --prefecture 指定一个地区（二选一）", EXIT_USAGE)
-    with _open(db, create=False) as ledger:
+        fail("请用 --county 或 --prefecture 指定一个地区（二选一）", USAGE)
+    with open_ledger(db, create=False) as ledger:
         scope = resolve_region(county or prefecture)
         if county is not None and scope.level != "county":
-            fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture", EXIT_USAGE)
+            fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture", USAGE)
         if prefecture is not None and scope.level != "prefecture":
-            fail(f"“{prefecture}”不是市（州）；县（市、区）请用 --county", EXIT_USAGE)
+            fail(f"“{prefecture}”不是市（州）；县（市、区）请用 --county", USAGE)
         done = grant_role(ledger, scope, role, password)
     what = "已建立" if done.created else "已更新"
     console.err().print(f"{what}账本用户 {done.role}：只能导入和查看{done.region}的记录（账本 {ledger.name}）",
@@ -528,8 +488,10 @@ def grant(
 
 @ledger_app.command("export")
 def export(
-    region: Annotated[str, typer.Option("--region", "-r", help="导出哪个县（市、区）或市（州）的导入，如 玛沁县")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="账本包文件，如 玛沁县.qhl", dir_okay=False)],
+    region: Annotated[str, typer.Option(
+        "--region", "-r", metavar="地区", help="导出哪个县（市、区）或市（州）的导入，如 玛沁县")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="输出文件", help="账本包文件，如 玛沁县.qhl", dir_okay=False)],
     since: Annotated[int | None, typer.Option(
         "--since", help="只导出编号大于 N 的导入（上次导出时报告的最后编号）", min=0, show_default=False)] = None,
     db: DbOpt = None,
@@ -539,7 +501,7 @@ def export(
     from .bundle import export_bundle
     from .summary import resolve_region
 
-    with _open(db, create=False) as ledger:
+    with open_ledger(db, create=False) as ledger:
         made = export_bundle(ledger, resolve_region(region), output, since)
     last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \
         if made.last_import else ""
@@ -549,16 +511,15 @@ def export(
 
 @ledger_app.command("import")
 def import_bundle(
-    bundle: Annotated[Path, typer.Argument(help="账本包文件（qhunion ledger export 写出的 .qhl）", dir_okay=False)],
+    bundle: Annotated[Path, typer.Argument(metavar="文件", help="账本包文件（qhunion ledger export 写出的 .qhl）", dir_okay=False)],
     db: DbOpt = None,
 ) -> None:
     """把离线县寄来的账本包合并进账本：已有的导入不会重复记入（合并两次与一次相同），按轮次和导入先后确定现行记录。"""
     from . import console
     from .bundle import merge_bundle, read_bundle
 
-    with _guard():
-        content = read_bundle(bundle)
-    with _open(db, create=True) as ledger:
+    content = read_bundle(bundle)
+    with open_ledger(db, create=True) as ledger:
         merged = merge_bundle(ledger, content)
         name = ledger.name
     parts = [f"新记入 {merged.added} 次导入（{merged.records} 条记录）"]

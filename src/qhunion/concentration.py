@@ -16,45 +16,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, and_, insert, select, update
+from sqlalchemy import and_, insert, select, update
 
 from . import credit
 from .fields import TRUCK_DRIVERS
+from .ledger_history import create_table as create_table
+from .ledger_history import decision_changes
 from .precedence import STEPS
 from .records import Record
 from .rules import Context, Members, areas, decide
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
 
     from .ledger import Ledger
     from .ruleset import RuleSet
 
 # The steps whose outcome depends on the area's count: the records they decided are the ones counted.
 COUNTED_RULES = tuple(s.id for s in STEPS if s.context)
-
-_md = MetaData()
-decision_changes = Table(
-    "decision_changes", _md,
-    Column("id", Integer, primary_key=True),
-    Column("record_id", Integer, nullable=False),  # records.id (no foreign key: `ledger forget` may drop it)
-    Column("key", String(600), nullable=False),
-    Column("area", String(100), nullable=False),
-    Column("carriers", Integer, nullable=False),
-    Column("drivers", Integer, nullable=False),
-    Column("old_decision", String(20), nullable=False),
-    Column("old_rule", String(40), nullable=False),
-    Column("new_decision", String(20), nullable=False),
-    Column("new_rule", String(40), nullable=False),
-    Column("changed_at", DateTime, nullable=False),  # UTC
-)
-
-
-def create_table(conn: Connection) -> None:
-    """Migration v4 (ledger.MIGRATIONS): the history of decisions re-derived after a later import."""
-    md = MetaData()
-    decision_changes.to_metadata(md).create(conn)
-
 
 @dataclass(frozen=True)
 class Change:

@@ -1,7 +1,8 @@
 """Terminal output that survives a Chinese Windows console (GBK / cp936), a pipe and a redirect.
 
 Characters GBK lacks are mapped to close equivalents (› → >) and anything else unencodable is replaced, so
-printing never raises. Progress goes to stderr and only when stderr is a terminal, so batch logs stay clean.
+printing never raises. Progress goes to stderr and only when stderr is a terminal, so batch logs stay clean;
+`--quiet` (``quiet()``) asks for less still.
 """
 
 from __future__ import annotations

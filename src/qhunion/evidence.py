@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .fields import BY_ID, Kind
+from .fields import BY_ID, FieldKind
 
 MIN_SAMPLES = 3  # fewer filled cells than this say nothing
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}$|^0\d{2,3}-?\d{7,8}$")
@@ -48,7 +48,7 @@ def _is_place(value: Any) -> bool:
     return g.county(text) is not None or g.prefecture(text) is not None
 
 
-def _parses(kind: Kind) -> Any:
+def _parses(kind: FieldKind) -> Any:
     from .values import PARSERS
 
     parser = PARSERS[kind]
@@ -67,13 +67,13 @@ def fit(fid: str, values: Sequence[Any]) -> float:
     if len(filled) < MIN_SAMPLES:
         return 1.0
     kind = BY_ID[fid].kind
-    if kind is Kind.COUNT:
+    if kind is FieldKind.COUNT:
         share = _share(filled, _is_count)
-    elif kind is Kind.CODE:
+    elif kind is FieldKind.CODE:
         share = _share(filled, lambda v: len(_text(v)) >= 9 and not _PHONE.match(_text(v)))
-    elif kind in (Kind.PREFECTURE, Kind.COUNTY):
+    elif kind in (FieldKind.PREFECTURE, FieldKind.COUNTY):
         share = _share(filled, _is_place)
-    elif kind in (Kind.BOOL, Kind.STATUS, Kind.ENTITY, Kind.GROUP, Kind.DOMAIN):
+    elif kind in (FieldKind.BOOL, FieldKind.STATUS, FieldKind.ENTITY, FieldKind.GROUP, FieldKind.DOMAIN):
         share = _share(filled, _parses(kind))
     elif fid == "name":
         share = _share(filled, lambda v: not isinstance(v, int | float) and not _text(v).isdigit())

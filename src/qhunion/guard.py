@@ -22,7 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .io import (
+from .reading import (
     CHUNK,
     EXCEL_COLUMNS,
     EXCEL_ROWS,

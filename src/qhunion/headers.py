@@ -19,7 +19,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from .fields import BY_ID, FIELDS, Kind
+from .errors import UsageProblem
+from .fields import BY_ID, FIELDS, FieldKind
 from .findings import column_letter
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
@@ -315,7 +316,7 @@ IGNORE_WORDS = frozenset({"忽略", "不用", "无", "-", "ignore", "none"})
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
 
 
-class MapError(ValueError):
+class MapError(UsageProblem, ValueError):
     """A --map item or map file that cannot be used. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:
@@ -403,5 +404,5 @@ def _toml_key(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def kind_of(fid: str) -> Kind:
+def kind_of(fid: str) -> FieldKind:
     return BY_ID[fid].kind

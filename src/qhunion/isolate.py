@@ -14,10 +14,11 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .io import Sheet, UnreadableFile, workbook_reason
+from .reading import Sheet, UnreadableFile, workbook_reason
 
 # Beyond this a parse is taken to be stuck (an honest 65,536-row .xls reads in about a second).
 TIMEOUT = 120
@@ -25,8 +26,9 @@ TIMEOUT = 120
 HEADROOM = 2 * 1024**3
 
 
-def read_isolated(path: Path, kind: str) -> list[Sheet]:
-    """Every sheet of the workbook, its rows read in full, parsed by `io.read_workbook` in a child."""
+def read_isolated(path: Path, kind: str, read: Callable[[Path, str], Iterable[Sheet]]) -> list[Sheet]:
+    """Every sheet of the workbook, its rows read in full, parsed by ``read`` (`io.read_workbook`, passed in
+    so that this module need not import `io`, which imports it) in a child."""
     import multiprocessing as mp
 
     method = "fork" if sys.platform == "linux" else "spawn"
@@ -35,7 +37,7 @@ def read_isolated(path: Path, kind: str) -> list[Sheet]:
     os.close(fd)
     try:
         receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child, args=(str(path), kind, sender, err_path), daemon=True)  # type: ignore[attr-defined]
+        child = ctx.Process(target=_child, args=(str(path), kind, read, sender, err_path), daemon=True)  # type: ignore[attr-defined]
         child.start()
         sender.close()  # so that a child dying without a word is an EOF here, not a wait for ever
         message: Any = None
@@ -65,17 +67,16 @@ def read_isolated(path: Path, kind: str) -> list[Sheet]:
     return sheets
 
 
-def _child(path: str, kind: str, sender: Any, err_path: str) -> None:
+def _child(path: str, kind: str, read: Callable[[Path, str], Iterable[Sheet]], sender: Any, err_path: str) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(err_path, os.O_WRONLY | os.O_APPEND)
         os.dup2(fd, 2)
         os.close(fd)
     _limit_memory()
-    from .io import read_workbook
 
     try:
         sheets = [Sheet(s.file, s.name, [(n, _trimmed(cells)) for n, cells in s.rows], s.visible, s.first_column,
-                        s.merged, s.encoding) for s in read_workbook(Path(path), kind)]
+                        s.merged, s.encoding) for s in read(Path(path), kind)]
         sender.send(("ok", sheets))
     except UnreadableFile as exc:
         sender.send(("unreadable", exc.reason))

@@ -69,10 +69,11 @@ from sqlalchemy import (
     update,
 )
 
+from .errors import FORBIDDEN, UNREADABLE, USAGE, LedgerProblem
 from .fields import TRUCK_DRIVERS
-from .io import file_label
 from .oserrors import os_reason
 from .privacy import mask, mask_optional
+from .reading import file_label
 from .rounds import normalise as normalise_round
 from .tally import Tally, ledger_key
 
@@ -92,7 +93,7 @@ _WRITE = "qhunion_write"  # execution option: begin with BEGIN IMMEDIATE (take S
 _PG_LOCK = 0x71_68_75_6E  # "qhun": the advisory lock PostgreSQL writers take turns on
 
 
-class LedgerError(Exception):
+class LedgerError(LedgerProblem):
     """The ledger cannot be opened, read or written. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:
@@ -103,17 +104,25 @@ class LedgerError(Exception):
 class LedgerMissing(LedgerError):
     """A read-only command was pointed at a ledger file that does not exist."""
 
+    status = UNREADABLE
+
 
 class UnknownImport(LedgerError):
     """``ledger forget`` named an import the ledger does not hold."""
+
+    status = USAGE
 
 
 class UnknownRound(LedgerError):
     """``--round``/``--compare`` named a round no import carries."""
 
+    status = USAGE
+
 
 class LedgerForbidden(LedgerError):
     """PostgreSQL's row-level security refused a write outside the role's region (ledger_pg.grant)."""
+
+    status = FORBIDDEN
 
 
 # ── Schema (the current version; migrations below build it) ─────────────────────────────────────────
@@ -272,7 +281,7 @@ def _m4_county_round_index(conn: Connection) -> None:
 def _m5_decision_changes(conn: Connection) -> None:
     """v5: decisions re-derived when a later import moves an area across the concentration threshold are kept
     as history (issue 11; the table is concentration.py's)."""
-    from .concentration import create_table
+    from .ledger_history import create_table
 
     create_table(conn)
 

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageProblem
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
@@ -31,7 +33,7 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 REGION_FUNCTION = "qhunion_import_in_region"
 
 
-class GrantError(Exception):
+class GrantError(UsageProblem):
     """``ledger grant`` was asked for something it cannot do. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import OutputProblem, UsageProblem
 from .oserrors import os_reason
 
 WORKBOOK_SUFFIX = "_建会判定.xlsx"
@@ -37,7 +38,7 @@ MAP_HEAD = "# qhunion 表头映射".encode()
 NAME_MAX = 255  # bytes in one file name, on every common file system
 
 
-class OutputError(Exception):
+class OutputError(OutputProblem):
     """An output could not be written. ``reason`` is a Chinese sentence."""
 
     def __init__(self, path: Path, reason: str) -> None:
@@ -45,17 +46,16 @@ class OutputError(Exception):
         self.reason = reason
         super().__init__(f"{path}：{reason}")
 
+    def sentence(self) -> str:
+        return f"无法写出 {self.path}：{self.reason}"
+
 
 def default_workbook_path(source: Path) -> Path:
     return source.with_name(source.stem + WORKBOOK_SUFFIX)
 
 
-class FormatClash(Exception):
-    """``-f`` and ``-o`` disagree, or ``-o`` names no format the command writes. ``reason`` is Chinese (exit 2)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+class FormatClash(UsageProblem):
+    """``-f`` and ``-o`` disagree, or ``-o`` names no format the command writes (exit 2)."""
 
 
 # ── Knowing our own outputs by content ───────────────────────────────────────────────────────────────
@@ -109,11 +109,9 @@ def _zip_kind(path: Path) -> str | None:
 
 def csv_headers() -> set[str]:
     """Every first line qhunion writes in a CSV (without the BOM and line end)."""
-    from .cli_ledger import IMPORT_COLUMNS, VERIFY_COLUMNS
-    from .report import DECISION_COLUMNS, ISSUE_COLUMNS
-    from .rulesdoc import RULES_COLUMNS
+    from .columns import CSV_HEADERS
 
-    return {",".join(c) for c in (ISSUE_COLUMNS, DECISION_COLUMNS, IMPORT_COLUMNS, VERIFY_COLUMNS, RULES_COLUMNS)}
+    return {",".join(c) for c in CSV_HEADERS}
 
 
 def is_own_output(path: Path) -> bool:
@@ -298,7 +296,7 @@ def workbook_targets(paths: Sequence[Path], folder: Path | None = None) -> tuple
 def say_skipped(skipped: Sequence[Path]) -> None:
     """A note for each input passed over because qhunion wrote it."""
     from . import console
-    from .io import shown
+    from .reading import shown
 
     for path in skipped:
         console.err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,

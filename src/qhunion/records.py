@@ -6,7 +6,7 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding, Severity
+from .findings import Finding
 
 
 def pack(cells: list[Any]) -> bytes:
@@ -62,10 +62,3 @@ class Record:
         if self.credit_code and self.credit_valid:
             return self.credit_code
         return f"{self.name or ''}|{self.county or self.prefecture or ''}"
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.issues)
-
-    def get(self, field_id: str) -> Any:
-        return getattr(self, field_id)

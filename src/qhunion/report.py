@@ -65,7 +65,6 @@ def to_json(data: Any) -> str:
 
 
 # ── check ────────────────────────────────────────────────────────────────────────────────────────────
-ISSUE_COLUMNS = ("code", "severity", "file", "sheet", "row", "column", "header", "value", "message")
 
 
 def check_data(survey: Survey) -> dict[str, Any]:
@@ -115,16 +114,12 @@ def _letter(index: int) -> str:
     return column_letter(index)
 
 
-def _quiet() -> bool:
-    from .console import is_quiet
-
-    return is_quiet()
-
-
-def print_check(survey: Survey, console: Any, inputs: Sequence[str] = ()) -> None:
+def print_check(survey: Survey, console: Any, inputs: Sequence[str] = (), quiet: bool = False) -> None:
+    """Each sheet's columns, the doubtful ones, the findings and the totals; ``quiet`` (--quiet): only the
+    files that could not be read and the totals line."""
     from rich.table import Table
 
-    if _quiet():  # --quiet: the unreadable files and the totals only
+    if quiet:
         print_unreadable(survey, console)
         print_totals(len(survey.records), survey.all_findings(), console, survey.without_region)
         return
@@ -216,9 +211,6 @@ def print_totals(records: int, findings: list[Finding], console: Any, without_re
 
 
 # ── classify ─────────────────────────────────────────────────────────────────────────────────────────
-DECISION_COLUMNS = ("source", "sheet", "row", "name", "credit_code", "prefecture", "county", "decision",
-                    "decision_label", "rule", "clauses", "explanation", "proposal", "responsible", "follow_up",
-                    "issues", "rule_set")
 
 
 def decision_row(r: Record, d: Decision) -> dict[str, Any]:
@@ -256,13 +248,15 @@ def classify_json_lines(result: Result) -> Iterator[str]:
     yield "\n  ]\n}\n"
 
 
-def print_classify(result: Result, console: Any, limit: int = 60) -> None:
+def print_classify(result: Result, console: Any, limit: int = 60, quiet: bool = False) -> None:
+    """The decisions (the first ``limit``), the findings and the totals; ``quiet`` (--quiet): the line of
+    counts by decision, the files that could not be read and the totals line."""
 
     counts = result.counts()
     rs = result.ruleset
     summary = "，".join(f"{rs.label(c)} {counts[c]}" for c in DECISION_CODES if counts[c])
     console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {escape(rs.stamp)}）：{summary}")
-    if _quiet():  # --quiet: that line, the unreadable files and the totals; no tables
+    if quiet:
         print_unreadable(result.survey, console)
         print_totals(len(result.survey.records), result.survey.all_findings(), console, result.survey.without_region)
         return
@@ -292,7 +286,7 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
     """The full reasoning for one enterprise, as lines (for the terminal: phones and ID numbers masked)."""
     lines = [f"{r.name}（{r.file} › {r.sheet} › 第 {r.row} 行）",
              f"地区：{r.prefecture or '未知'} {r.county or ''}".rstrip(),
-             f"判定：{d.label}（{d.code}，规则 {d.rule}：{rs.rule(d.rule).title}）",
+             f"判定：{d.label}（{rs.rule(d.rule).title}）",  # ids are for scripts: --format json
              f"理由：{d.explanation}"]
     if d.thresholds:
         lines.append("读取的标准：" + "；".join(

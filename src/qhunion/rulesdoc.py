@@ -51,7 +51,6 @@ def rules_rows(rs: RuleSet) -> list[Section]:
     ]
 
 
-RULES_COLUMNS = ("section", "row", "column", "value")
 
 
 def rules_csv_rows(rs: RuleSet) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import precedence
+from .errors import UsageProblem
 from .fields import GROUPS
 from .oserrors import os_reason
 
@@ -28,7 +29,7 @@ TOOL_DEFAULT = "（本工具默认值，文件未规定）"
 TOOL_READING = "本工具的理解"
 
 
-class RuleSetError(Exception):
+class RuleSetError(UsageProblem):
     """The rule-set file is unusable. ``reason`` is a Chinese sentence naming the file and key."""
 
     def __init__(self, reason: str) -> None:
@@ -290,14 +291,16 @@ def parse(data: bytes, where: str) -> RuleSet:
         if repeated is not None:
             key, line = repeated
             raise RuleSetError(f"规则文件 {where} 的“{key}”重复出现（第 {line} 行）：每个键只能写一次") from exc
-        raise RuleSetError(f"规则文件 {where} 格式有误：{exc}") from exc
+        place = re.search(r"at line (\d+), column (\d+)", str(exc))  # tomllib's words are English
+        at = f"（第 {place[1]} 行第 {place[2]} 列）" if place else ""
+        raise RuleSetError(f"规则文件 {where} 不是有效的 TOML{at}：请检查引号、等号和方括号是否成对") from exc
     try:
         rs = RuleSet.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = _key_path(raw, first["loc"])
         why = "不是允许的键" if first["type"] == "extra_forbidden" else (
-            "缺失" if first["type"] == "missing" else f"的值有误：{_VALUE_ERRORS.get(first['type'], first['msg'])}")
+            "缺失" if first["type"] == "missing" else f"的值有误：{_value_error(first)}")
         raise RuleSetError(f"规则文件 {where} 的“{key}”{why}") from exc
     rs = rs.model_copy(update={"digest": hashlib.sha256(data).hexdigest()[:12], "path": where})
     _check(rs, where)
@@ -365,7 +368,27 @@ _VALUE_ERRORS = {
     "list_type": "应为列表，如 [\"qh-3-2-standalone\"]",
     "dict_type": "应为一个表（[名称] 下的若干键）",
     "model_type": "应为一个表（[名称] 下的若干键）",
+    "int_type": "应为整数（不加引号）",
+    "int_parsing": "应为整数（不加引号）",
+    "int_from_float": "应为整数（不加引号）",
+    "greater_than": "太小",
+    "greater_than_equal": "太小",
+    "less_than": "太大",
+    "less_than_equal": "太大",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
 }
+
+
+def _value_error(error: Any) -> str:
+    """pydantic's reason in Chinese; one it has no words for here is still said in Chinese, never in English."""
+    kind = error["type"]
+    if kind == "literal_error":
+        return f"应为 {error.get('ctx', {}).get('expected', '').replace(' or ', '、')} 之一"
+    if kind == "value_error":  # a validator of ours: its message is a Chinese sentence after pydantic's prefix
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        return text if not text.isascii() else "不符合要求"
+    return _VALUE_ERRORS.get(kind, "不符合要求")
 
 
 def _key_path(raw: Any, loc: tuple[int | str, ...]) -> str:

@@ -18,7 +18,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .io import (
+from .reading import (
     EXCEL_COLUMNS,
     EXCEL_ROWS,
     MAX_CELLS,

@@ -36,6 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageProblem
 from .fields import GROUPS, label
 from .privacy import mask_optional
 from .regions import PROVINCE, gazetteer
@@ -92,7 +93,7 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
     }
 
 
-class SummaryError(Exception):
+class SummaryError(UsageProblem):
     """The summary cannot be made as asked. ``reason`` is a Chinese sentence."""
 
     def __init__(self, reason: str) -> None:
@@ -387,7 +388,7 @@ class _Rows:
                                                          r.label))
 
 
-def fold(tallies: Iterable[Tally], by: str, scope: Scope, rs: RuleSet) -> tuple[list[Row], Figures]:
+def fold_tallies(tallies: Iterable[Tally], by: str, scope: Scope, rs: RuleSet) -> tuple[list[Row], Figures]:
     """The ledger's cells → the summary's rows and their total. The cells partition the records, so the
     total is their plain sum even where a record appears in several rows (a group with two unions)."""
     rows = _Rows(by, scope, rs)
@@ -457,7 +458,7 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
 
     def rows_at(at: str | None) -> tuple[list[Row], Figures]:
         cells = ledger.tally(scope.prefecture, scope.county, at, anchor=by == "anchor")
-        return fold(cells, by, scope, rs)
+        return fold_tallies(cells, by, scope, rs)
 
     rows, total = rows_at(round_label)
     total_row = _total_row(scope, total, rs)
@@ -471,7 +472,7 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
             rows.append(gone)
         total_row.base = base_total
         # 新建工会: enterprises not established at the end of ``compare`` and established now (issue 11).
-        new_rows, new_total = fold(ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
+        new_rows, new_total = fold_tallies(ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
                                                 established_since=compare), by, scope, rs)
         new = {_row_key(r): r.figures.enterprises for r in new_rows}
         for r in rows:

@@ -252,10 +252,10 @@ def parse_text(raw: Any) -> Parsed:
 
 
 PARSERS = {
-    fields.Kind.COUNT: parse_count,
-    fields.Kind.BOOL: parse_bool,
-    fields.Kind.STATUS: parse_status,
-    fields.Kind.ENTITY: parse_entity,
-    fields.Kind.GROUP: parse_group,
-    fields.Kind.DOMAIN: parse_domain,
+    fields.FieldKind.COUNT: parse_count,
+    fields.FieldKind.BOOL: parse_bool,
+    fields.FieldKind.STATUS: parse_status,
+    fields.FieldKind.ENTITY: parse_entity,
+    fields.FieldKind.GROUP: parse_group,
+    fields.FieldKind.DOMAIN: parse_domain,
 }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .io import MAX_CELLS, Sheet, UnreadableFile, file_label, shown, too_many_cells
+from .reading import MAX_CELLS, Sheet, UnreadableFile, file_label, shown, too_many_cells
 
 # A parsed cell costs about a hundred bytes here (calamine's grid: 32), so a page's tables are held to an
 # eighth of MAX_CELLS — still 5 million cells, a 100,000-row export of 50 columns.

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .fields import BY_ID, COUNT_FIELDS, Kind
+from .fields import BY_ID, COUNT_FIELDS, FieldKind
 from .findings import Finding, Severity, column_letter
 from .intake import is_blank
 from .outputs import WORKBOOK, OutputError, atomic_path, closing_zips, same_file, set_marker
@@ -258,8 +258,8 @@ def _decisions_sheet(book: Any, st: _Styles, result: Result, pairs: list[tuple[R
 
 
 # Columns whose answers repeat down a survey; their text goes into the shared string table.
-REPEATING_KINDS = frozenset({Kind.BOOL, Kind.STATUS, Kind.ENTITY, Kind.GROUP, Kind.DOMAIN, Kind.PREFECTURE,
-                             Kind.COUNTY})
+REPEATING_KINDS = frozenset({FieldKind.BOOL, FieldKind.STATUS, FieldKind.ENTITY, FieldKind.GROUP, FieldKind.DOMAIN, FieldKind.PREFECTURE,
+                             FieldKind.COUNTY})
 
 
 def _repeats(field_id: str | None) -> bool:
@@ -277,6 +277,9 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
               for lay in result.survey.layouts}
     placed: dict[tuple[str, str, int], list[tuple[int, int, int, bool]]] = {}
+    # People read the rule's name and the clauses' citations; the ids stay in the CSV/JSON output.
+    titles = {rule.id: rule.title for rule in result.ruleset.rules}
+    cite = functools.cache(result.ruleset.cite)
     for n, (r, d) in enumerate(pairs, start=1):
         row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
         bad = _bad_cells(r)
@@ -296,7 +299,7 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         if d.responsible and d.responsible_note:
             responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
-        values = (d.label, d.explanation, d.rule, "；".join(d.clauses), d.proposal_shown, responsible, d.follow_up,
+        values = (d.label, d.explanation, titles.get(d.rule, d.rule), cite(d.clauses), d.proposal_shown, responsible, d.follow_up,
                   problems)
         row.extend([(added_at + i, v, wrap if i in WRAPPED_ADDED else 0) for i, v in enumerate(values)])
         yield ws.row(n, row)
@@ -405,7 +408,7 @@ def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
         dict[str, Counter[str]], dict[tuple[str, str], Counter[str]], Counter[str]]:
     """Decisions per prefecture, per county and in all, from the same cells and fold as `qhunion summary`
     (issue 12: one enterprise listed twice counts once, as in the summary)."""
-    from .summary import fold, resolve_region
+    from .summary import fold_tallies, resolve_region
     from .tally import tallies
 
     cells = tallies(pairs)
@@ -414,9 +417,9 @@ def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
     def counts(figures: Any) -> Counter[str]:
         return Counter({code: getattr(figures, code) for code in DECISION_CODES})
 
-    rows, total = fold(cells, "prefecture", scope, rs)
+    rows, total = fold_tallies(cells, "prefecture", scope, rs)
     by_pref = {r.keys["prefecture"] or "（未知）": counts(r.figures) for r in rows if r.figures.enterprises}
-    rows, _ = fold(cells, "county", scope, rs)
+    rows, _ = fold_tallies(cells, "county", scope, rs)
     by_county = {(r.keys["prefecture"] or "（未知）", r.keys["county"] or "（未知）"): counts(r.figures)
                  for r in rows if r.figures.enterprises}
     return by_pref, by_county, counts(total)
@@ -432,13 +435,14 @@ def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], 
 
 def _findings_sheet(book: Any, st: _Styles, findings: list[Finding], located: Locate) -> None:
     ws = book.add_worksheet("数据问题")
-    cols = ("级别", "代码", "文件", "工作表", "行", "列", "表头", "值", "说明", "转到")
+    cols = ("级别", "类别", "文件", "工作表", "行", "列", "表头", "值", "说明", "代码", "转到")  # 类别: the title people read
     for i, h in enumerate(cols):
         ws.write_string(0, i, h, st.header)
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     links = 0
     for n, f in enumerate(sorted(findings, key=lambda f: order[f.severity]), start=1):
-        values = (f.severity.label, f.code, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text)
+        values = (f.severity.label, f.kind.title, f.file, f.sheet, f.row, f.column_letter, f.header, f.value, f.text,
+                  f.code)
         for i, v in enumerate(values):
             write_value(ws, n, i, v, st.wrap_cell if i == len(values) - 1 else None)
         target = located.get((f.file, f.sheet or "", f.row if f.row is not None else -1))

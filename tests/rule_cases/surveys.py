@@ -168,8 +168,21 @@ def _write(ws: Any, row: int, col: int, value: Any) -> None:
         ws.write_string(row, col, str(value))
 
 
-# `qhunion ARGS` → (exit status, stdout, stderr): the `cli` fixture in tests/conftest.py.
+# `qhunion ARGS` → (exit status, stdout, stderr): `run`, and the `cli` fixture in tests/conftest.py.
 Cli = Callable[..., tuple[int, str, str]]
+
+
+def run(*args: str | Path, stdin: str | None = None) -> tuple[int, str, str]:
+    """`qhunion ARGS` through Typer's test runner, which goes through the app's own error handling exactly as
+    the installed script does → (exit status, stdout, stderr). Anything but an exit escaping the app (a
+    traceback for the user) fails the test."""
+    from typer.testing import CliRunner
+
+    from qhunion.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def run_qhunion(folder: Path, *args: str | Path) -> Any:
