@@ -24,7 +24,6 @@ class FieldKind(StrEnum):
     CODE = "code"
 
 
-Kind = FieldKind  # the old name (findings.Kind is a finding's kind), for code written before the rename
 
 
 @dataclass(frozen=True, slots=True)

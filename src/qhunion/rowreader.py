@@ -12,7 +12,7 @@ from typing import Any
 
 from . import credit, values
 from .context import SOURCE_LABELS, Place, SheetContext, fits, place_in
-from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, Kind
+from .fields import BY_ID, COUNT_PARTS, PERSONAL_FIELDS, FieldKind
 from .findings import Finding
 from .headers import Column
 from .io import Sheet, Uncached
@@ -89,7 +89,7 @@ def row_kind(cells: Sequence[Any]) -> str | None:
     return None
 
 
-_REGION_KINDS = frozenset({Kind.PREFECTURE, Kind.COUNTY})
+_REGION_KINDS = frozenset({FieldKind.PREFECTURE, FieldKind.COUNTY})
 # The characters a filler or signature row can start with (spaces before them are already stripped).
 _FIRST_CHARS = frozenset("示合小总共累填说备注审制负主分统联电手日经单")
 
@@ -135,7 +135,7 @@ class SheetReader:
         self.header_names = {name_header, fold(name_header), BY_ID["name"].label}
         # Counts, yes/no answers and categories repeat down a sheet (3, 是, 正常, 个体货运户): each distinct
         # cell is parsed once. Keyed with its type, since 1, 1.0 and True are one dict key but parse apart.
-        self.parsed: dict[tuple[Kind, type, Any], values.Parsed] = {}
+        self.parsed: dict[tuple[FieldKind, type, Any], values.Parsed] = {}
         self.ended = False  # a signature row was met: nothing below is an enterprise
         self.announced: set[str] = set()  # sheet-wide sources of a region already noted
 
@@ -198,11 +198,11 @@ class SheetReader:
                 if carry is not None:
                     carry.last[column.index] = (text, number)
                 continue
-            if kind_ is Kind.TEXT:
+            if kind_ is FieldKind.TEXT:
                 value, code, params = values.parse_text(raw)
                 if field_id == "address":
                     address = value
-            elif kind_ is Kind.CODE:
+            elif kind_ is FieldKind.CODE:
                 self._read_code(record, raw, column)
                 continue
             else:

@@ -51,7 +51,7 @@ def term(what: str, value: Any, op: str = "=", param: str | None = None, thresho
 def pterm(rs: RuleSet, what: str, value: Any, op: str, pid: str) -> Term:
     """A term comparing with parameter ``pid``: its value and whether it is the tool's own default."""
     p = rs.parameters[pid]
-    return term(what, value, op, pid, p.value, p.tool_default, rs.cite(p.clauses[:1]))
+    return term(what, value, op, pid, p.value, p.tool_default, rs.param_citations[pid])
 
 
 TERM_LABELS = {

@@ -147,6 +147,11 @@ class RuleSet(_Strict):
     path: str = ""
 
     @cached_property
+    def param_citations(self) -> dict[str, str]:
+        """Each parameter's citation (its first clause), made once: a decision cites every threshold it reads."""
+        return {pid: self.cite(p.clauses[:1]) for pid, p in self.parameters.items()}
+
+    @cached_property
     def stamp(self) -> str:
         """What every output carries: rule-set id, version and content hash."""
         return f"{self.meta.id} {self.meta.version} ({self.digest})"

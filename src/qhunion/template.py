@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .fields import DOMAINS, ENTITY_TYPES, FIELDS, GROUPS, STATUSES, Field, Kind
+from .fields import DOMAINS, ENTITY_TYPES, FIELDS, GROUPS, STATUSES, Field, FieldKind
 from .outputs import TEMPLATE, atomic_path, closing_zips, set_marker
 from .regions import gazetteer
 from .sheetprint import print_setup
@@ -24,23 +24,23 @@ ROWS = 2000  # rows that get drop-downs and checks
 PRINTED_ROWS = 30
 NOT_ASKED = frozenset({"id_number"})
 TEMPLATE_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.id not in NOT_ASKED)
-TEXT_KINDS = frozenset({Kind.CODE})
+TEXT_KINDS = frozenset({FieldKind.CODE})
 TEXT_FIELDS = frozenset({"phone"})  # long numbers that are not amounts
 PREFECTURE_NAME = "QH_PREF_{}"  # a prefecture's counties; numbered in the gazetteer's order
 COUNTIES_NAME = "QH_COUNTIES"  # every county: offered while no 市（州） is chosen
 PREFECTURE_MAP = "QH_PREF_MAP"  # prefecture's name → its defined name
 
 
-def _choices() -> dict[Kind, list[str]]:
+def _choices() -> dict[FieldKind, list[str]]:
     g = gazetteer()
     return {
-        Kind.PREFECTURE: [d.name for d in g.prefectures()],
-        Kind.COUNTY: [d.name for d in g.counties()],
-        Kind.ENTITY: list(ENTITY_TYPES),
-        Kind.STATUS: list(STATUSES),
-        Kind.BOOL: ["是", "否"],
-        Kind.DOMAIN: list(DOMAINS),
-        Kind.GROUP: list(GROUPS),
+        FieldKind.PREFECTURE: [d.name for d in g.prefectures()],
+        FieldKind.COUNTY: [d.name for d in g.counties()],
+        FieldKind.ENTITY: list(ENTITY_TYPES),
+        FieldKind.STATUS: list(STATUSES),
+        FieldKind.BOOL: ["是", "否"],
+        FieldKind.DOMAIN: list(DOMAINS),
+        FieldKind.GROUP: list(GROUPS),
     }
 
 
@@ -61,8 +61,8 @@ def write_template(target: Path) -> None:
         lists = _help_sheet(book, help_ws, choices, header)
         text = book.add_format({"num_format": "@"})
         columns: list[tuple[str, Field | None]] = [("序号", None), *((f.label, f) for f in TEMPLATE_FIELDS)]
-        prefecture_col = next(i for i, (_, f) in enumerate(columns) if f is not None and f.kind is Kind.PREFECTURE)
-        lists[Kind.COUNTY] = _county_source(book, help_ws, prefecture_col)
+        prefecture_col = next(i for i, (_, f) in enumerate(columns) if f is not None and f.kind is FieldKind.PREFECTURE)
+        lists[FieldKind.COUNTY] = _county_source(book, help_ws, prefecture_col)
         for col, (label, spec) in enumerate(columns):
             ws.write_string(0, col, label, header)
             is_text = spec is not None and (spec.kind in TEXT_KINDS or spec.id in TEXT_FIELDS)
@@ -78,7 +78,7 @@ def write_template(target: Path) -> None:
         book.close()
 
 
-def _help_sheet(book: Any, ws: Any, choices: dict[Kind, list[str]], header: Any) -> dict[Kind, str]:
+def _help_sheet(book: Any, ws: Any, choices: dict[FieldKind, list[str]], header: Any) -> dict[FieldKind, str]:
     """What each column means, and the allowed values as ranges the drop-downs point at."""
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     ws.write_string(0, 0, "填表说明（依据青总办〔2018〕19号 三（一）调查摸底要求）", book.add_format({"bold": True, "font_size": 14}))
@@ -91,10 +91,10 @@ def _help_sheet(book: Any, ws: Any, choices: dict[Kind, list[str]], header: Any)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 70)
     ws.set_column(2, 2, 26)
-    lists: dict[Kind, str] = {}
+    lists: dict[FieldKind, str] = {}
     first = 4
-    titles = {Kind.PREFECTURE: "市（州）", Kind.COUNTY: "县（市、区）", Kind.ENTITY: "主体类型", Kind.STATUS: "经营状况",
-              Kind.BOOL: "是/否", Kind.DOMAIN: "五大领域", Kind.GROUP: "八大群体"}
+    titles = {FieldKind.PREFECTURE: "市（州）", FieldKind.COUNTY: "县（市、区）", FieldKind.ENTITY: "主体类型", FieldKind.STATUS: "经营状况",
+              FieldKind.BOOL: "是/否", FieldKind.DOMAIN: "五大领域", FieldKind.GROUP: "八大群体"}
     for i, (kind, values) in enumerate(choices.items()):
         col = first + i
         ws.write_string(2, col, f"可选：{titles[kind]}", header)
@@ -105,7 +105,7 @@ def _help_sheet(book: Any, ws: Any, choices: dict[Kind, list[str]], header: Any)
 
         letter = column_letter(col)
         lists[kind] = f"='{HELP_SHEET}'!${letter}$4:${letter}${3 + len(values)}"
-        if kind is Kind.COUNTY:
+        if kind is FieldKind.COUNTY:
             book.define_name(COUNTIES_NAME, lists[kind][1:])
     return lists
 
@@ -135,13 +135,13 @@ def _county_source(book: Any, ws: Any, prefecture_col: int) -> str:
     return f"=IFERROR(INDIRECT(VLOOKUP({chosen},{PREFECTURE_MAP},2,FALSE)),{COUNTIES_NAME})"
 
 
-def _validate(ws: Any, col: int, spec: Field, lists: dict[Kind, str]) -> None:
+def _validate(ws: Any, col: int, spec: Field, lists: dict[FieldKind, str]) -> None:
     if spec.kind in lists:
         ws.data_validation(1, col, ROWS, col, {
             "validate": "list", "source": lists[spec.kind], "error_type": "warning",
             "error_title": spec.label, "error_message": f"请从下拉列表中选择{spec.label}",
         })
-    elif spec.kind is Kind.COUNT:
+    elif spec.kind is FieldKind.COUNT:
         ws.data_validation(1, col, ROWS, col, {
             "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 100000,
             "error_title": spec.label, "error_message": f"{spec.label}请填 0 到 100000 之间的整数",
