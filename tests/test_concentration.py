@@ -132,3 +132,18 @@ def test_every_threshold_read_carries_its_clause_or_tool_default(cli: Cli, files
     assert params["industry_concentration_drivers"]["tool_default"] is True
     assert "（本工具默认值，文件未规定）" in record["explanation"]
     assert "本工具的理解" in record["reading"]
+
+
+def test_forgetting_an_import_settles_its_county_again(cli: Cli, files: dict[str, Path], tmp_path: Path) -> None:
+    """The 10th small carrier made 湟中区 较集中; forgetting the file that brought it undoes that, as if the file
+    had never been imported (the same decisions as importing the other two files alone)."""
+    db, alone = tmp_path / "l.db", tmp_path / "alone.db"
+    for name in files:
+        assert cli("classify", files[name], "--db", db, "--no-workbook", "-f", "json")[0] == 0
+    assert decisions(cli, db, [])["湟中区第1货运有限公司"] == "industry"
+    code, _, err = cli("ledger", "forget", "湟中三.csv", "--db", db, "--yes")
+    assert code == 0, err
+    assert "湟中区" in err and "行业工会覆盖" in err  # the change line names the county and the old decision
+    for name in ("湟中一.csv", "湟中二.csv"):
+        assert cli("classify", files[name], "--db", alone, "--no-workbook", "-f", "json")[0] == 0
+    assert decisions(cli, db, []) == decisions(cli, alone, [])

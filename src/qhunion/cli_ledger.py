@@ -411,9 +411,18 @@ def forget(
                     return
             except typer.Abort:
                 fail("没有得到确认，账本未改动（在脚本中请加 --yes）", USAGE)
+        from .concentration import areas_of_import, change_lines, settle
+        from .ruleset import load
+
+        rs = load()
+        touched = areas_of_import(ledger, rs, info.id)
         done = ledger.forget(info.id)
+        # The forgotten records no longer count towards their areas' concentration (issue 11).
+        changes = settle(ledger, rs, touched)
     console.err().print(f"已撤销第 {info.id} 次导入（{info.file_name}）：删除 {info.record_count} 条记录，"
                         f"{done.restored} 家企业此前的记录恢复为现行", markup=False)
+    for line in change_lines(changes, rs):
+        console.err().print(line, markup=False, highlight=False)
 
 
 CHECK_LABELS = {

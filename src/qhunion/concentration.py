@@ -82,6 +82,15 @@ def _record(row: Any) -> Record:
                   vehicles_owned=row.vehicles, employees=row.employees, drivers=row.drivers)
 
 
+def areas_of_import(ledger: Ledger, rs: RuleSet, import_id: int) -> set[str]:
+    """The areas an import has records in: forgetting it changes their counts (`settle` them afterwards)."""
+    from .ledger import records
+
+    area = _area_column(rs)
+    with ledger.reading() as conn:
+        return {a for (a,) in conn.execute(select(area).where(records.c.import_id == import_id).distinct()) if a}
+
+
 def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str]) -> list[Change]:
     """Re-decide the current counted records of the areas ``names`` on the area's count as the ledger now
     holds it; write the changed ones and keep each change in ``decision_changes``."""
