@@ -106,3 +106,24 @@ def test_the_suggested_map_line_pasted_back_reads_clean(cli: Cli, tmp_path: Path
     code, out, _ = cli("classify", path, "--map-file", tmp_path / "映射.toml", "--no-ledger", "-f", "json")
     decisions = {r["name"]: r["decision"] for r in json.loads(out)["records"]}
     assert decisions["玛沁顺通运输有限公司"] == "standalone"
+
+
+def test_a_forms_problem_cell_is_coloured_in_its_column_of_the_annotated_copy(cli: Cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "城北区"
+    for row in (["企业登记表"], ["企业名称", "甲运输有限公司"], ["统一社会信用代码", "无"], ["职工人数", "约30"],
+                ["自有车辆（台）", 3]):
+        ws.append(row)
+    path = tmp_path / "表.xlsx"
+    book.save(path)
+    code, _, err = cli("classify", path, "--no-ledger")
+    assert code == 0, err
+    annotated = openpyxl.load_workbook(tmp_path / "表_建会判定.xlsx")["判定结果"]
+    header = [c.value for c in annotated[1]]
+    employees = header.index("职工人数") + 1
+    coloured = {c.column for c in annotated[2] if c.fill is not None and c.fill.fgColor.rgb not in (None, "00000000")
+                and c.column <= len(header) - 8}
+    assert coloured == {employees}  # 约30: a warning, at the 职工人数 column and nowhere else

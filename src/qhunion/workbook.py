@@ -272,6 +272,9 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     bad_style = {sev: style_id(fmt) for sev, fmt in st.cell.items()}
     wrap = style_id(st.wrap_cell)
     starts = {(lay.file, lay.sheet): lay.first_column for lay in result.survey.layouts}
+    # A form's labels are the columns of its annotated copy (intake.SheetLayout.kind)
+    forms = {(lay.file, lay.sheet): {c.header: c.index for c in lay.columns}
+             for lay in result.survey.layouts if lay.kind == "form"}
     # Count columns: a plain integer read as text (every CSV cell is text) is written as a number, so that
     # Excel can sum and filter it; codes and phone numbers are not count columns and stay text.
     counts = {(lay.file, lay.sheet): {c.index for c in lay.columns if c.field in COUNT_FIELDS}
@@ -282,7 +285,8 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     cite = functools.cache(result.ruleset.cite)
     for n, (r, d) in enumerate(pairs, start=1):
         row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
-        bad = _bad_cells(r)
+        form = forms.get((r.file, r.sheet))
+        bad = _bad_cells(r) if form is None else _bad_form_cells(r, form)
         typed = r.cells
         key = (r.file, r.sheet, len(typed))
         targets = placed.get(key)
@@ -329,6 +333,17 @@ def _typed_widths(result: Result, pairs: list[tuple[Record, Decision]], maps: di
                 row[first + out] = value
         sample.append(row)
     return fitted_widths(headers, sample, minimum=5, maximum=WIDEST_TYPED)
+
+
+def _bad_form_cells(r: Record, columns: dict[str, int]) -> dict[int, Severity]:
+    """A form's findings point at the form's own cells; in the annotated copy each label is a column, found by
+    the finding's label."""
+    bad: dict[int, Severity] = {}
+    for f in r.issues:
+        at = columns.get(f.header or "")
+        if at is not None and f.severity in SEVERITY_COLOURS and bad.get(at) is not Severity.ERROR:
+            bad[at] = f.severity
+    return bad
 
 
 def _bad_cells(r: Record) -> dict[int, Severity]:
