@@ -204,3 +204,20 @@ def test_brackets_in_names_and_values_are_printed_as_typed(tmp_path: Path) -> No
     assert code == 1
     assert "海东[final].xlsx › S" in out
     assert "“[/b]城北区”不是青海省的市（州）或县（市、区）" in out
+
+
+def test_a_stray_file_in_a_folder_is_said_once(tmp_path: Path) -> None:
+    """Issue 13: a CSV without a survey in a folder was reported as skipped and as unreadable."""
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    write_survey(folder / "城北区.xlsx")
+    (folder / "说明.csv").write_text("a,b\n1,2\n", "utf-8")
+    code, out, err = run("check", folder)
+    assert code == 3
+    assert (out + err).count("说明.csv") == 1
+
+
+def test_classify_of_a_missing_file_prints_no_empty_table(tmp_path: Path) -> None:
+    code, out, err = run("classify", tmp_path / "不存在.xlsx", "--no-ledger")
+    assert code == 3 and "找不到该文件" in out + err
+    assert "位置" not in out  # no table header above the sentence

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -16,6 +17,7 @@ from .findings import Finding, Severity, count_by_severity
 from .intake import Survey, is_sequence
 from .pipeline import Result
 from .privacy import looks_personal, mask, mask_optional
+from .reading import file_label
 from .records import Record
 from .rules import Decision
 from .ruleset import DECISION_CODES, TOOL_DEFAULT, RuleSet
@@ -123,10 +125,12 @@ def print_check(survey: Survey, console: Any, inputs: Sequence[str] = (), quiet:
         print_unreadable(survey, console)
         print_totals(len(survey.records), survey.all_findings(), console, survey.without_region)
         return
+    unreadable = {file_label(Path(u.path)) for u in survey.unreadable}
     for lay in survey.layouts:
         title = mask(f"{lay.file} › {lay.sheet}")
         if lay.skipped:
-            console.print(f"[dim]{escape(title)}：未识别为调查表，已跳过[/dim]")
+            if lay.file not in unreadable:  # a file none of whose sheets reads is said once, as unreadable
+                console.print(f"[dim]{escape(title)}：未识别为调查表，已跳过[/dim]")
             continue
         rows = "、".join(str(r) for r in lay.header_rows)
         enc = f"，编码 {lay.encoding}" if lay.encoding else ""
@@ -256,7 +260,7 @@ def print_classify(result: Result, console: Any, limit: int = 60, quiet: bool = 
     rs = result.ruleset
     summary = "，".join(f"{rs.label(c)} {counts[c]}" for c in DECISION_CODES if counts[c])
     console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {escape(rs.stamp)}）：{summary}")
-    if quiet:
+    if quiet or not result.decisions:  # no empty table above the sentence that says why nothing was read
         print_unreadable(result.survey, console)
         print_totals(len(result.survey.records), result.survey.all_findings(), console, result.survey.without_region)
         return
