@@ -24,7 +24,7 @@ from qhunion.ledger import Ledger, Source
 from qhunion.records import Record
 from qhunion.rules import classify
 from qhunion.ruleset import packaged
-from qhunion.summary import UnknownRegion, resolve_region, summarize
+from qhunion.summary import UnknownRegion, scope_of, summarize
 
 RS = packaged()
 XN, HD, HB, HX = "西宁市", "海东市", "海北藏族自治州", "海西蒙古族藏族自治州"
@@ -122,14 +122,14 @@ WORK = ("employees members membership_rate drivers driver_members driver_members
     ("海西州", HX, "prefecture"), ("格尔木", "格尔木市", "county"), ("湟中县", "湟中区", "county"),
 ])
 def test_region_aliases(text: str | None, name: str, level: str) -> None:
-    scope = resolve_region(text)
+    scope = scope_of(text)
     assert (scope.name, scope.level) == (name, level)
     assert scope.former == (text == "湟中县")
 
 
 def test_unknown_region_names_the_nearest() -> None:
     with pytest.raises(UnknownRegion, match=r"西凝.*西宁市"):
-        resolve_region("西凝")
+        scope_of("西凝")
 
 
 # ── By prefecture (the province), round 2018-04 ──────────────────────────────────────────────────────

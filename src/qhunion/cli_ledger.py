@@ -479,12 +479,12 @@ def grant(
     """在 PostgreSQL 账本上为一个县或市州建立（或更新）登录用户：它只能导入和查看本地区的记录（行级安全策略）。须由省总工会的账户运行。"""
     from . import console
     from .ledger_pg import grant as grant_role
-    from .summary import resolve_region
+    from .summary import scope_of
 
     if (county is None) == (prefecture is None):
         fail("请用 --county 或 --prefecture 指定一个地区（二选一）", USAGE)
     with open_ledger(db, create=False) as ledger:
-        scope = resolve_region(county or prefecture)
+        scope = scope_of(county or prefecture)
         if county is not None and scope.level != "county":
             fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture", USAGE)
         if prefecture is not None and scope.level != "prefecture":
@@ -508,10 +508,10 @@ def export(
     """把一个地区的导入写成账本包（.qhl，带校验和，不含个人信息），供离线的县寄送给市州或省总工会合并。"""
     from . import console
     from .bundle import export_bundle
-    from .summary import resolve_region
+    from .summary import scope_of
 
     with open_ledger(db, create=False) as ledger:
-        made = export_bundle(ledger, resolve_region(region), output, since)
+        made = export_bundle(ledger, scope_of(region), output, since)
     last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \
         if made.last_import else ""
     console.err().print(f"已写出账本包 {output}：{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .summary import SummaryError, resolve_region, summarize
+from .summary import SummaryError, scope_of, summarize
 
 if TYPE_CHECKING:
     from .ledger import ImportInfo, Ledger, Pending
@@ -124,7 +124,7 @@ def _deadline(rs: RuleSet, section: str) -> list[dt.date]:
 
 def progress(ledger: Ledger, rs: RuleSet, region: str | None, round_label: str | None = None,
              compare: str | None = None) -> ProgressData:
-    scope = resolve_region(region)
+    scope = scope_of(region)
     counties = summarize(ledger, rs, region, "county", round_label, compare).as_dict()
     # The rounds as the summary read them (issue 13: 2018-4 is 2018-04; a round without imports is the latest
     # earlier one; --compare later than --round swapped), for everything below.
@@ -166,10 +166,10 @@ def progress(ledger: Ledger, rs: RuleSet, region: str | None, round_label: str |
 
 def pilot(ledger: Ledger, rs: RuleSet, region: str | None) -> PilotData:
     """A pilot region's figures at the end of each round from the pilot's start to its report."""
-    scope = resolve_region(region)
+    scope = scope_of(region)
     pilots = rs.pilots.prefectures
     if scope.level != "prefecture" or scope.prefecture not in pilots:
-        names = "、".join(office(resolve_region(p)).removesuffix("总工会") for p in pilots)
+        names = "、".join(office(scope_of(p)).removesuffix("总工会") for p in pilots)
         raise SummaryError(f"试点报告按试点地区编写（{names}，{PILOT_SECTION}），"
                            f"“{scope.asked or scope.name}”不是试点地区；其进度请用 --kind progress")
     dates = _deadline(rs, PILOT_SECTION)

@@ -117,7 +117,7 @@ class Scope:
     former: bool = False  # matched a former name (湟中县 → 湟中区)
 
 
-def resolve_region(text: str | None) -> Scope:
+def scope_of(text: str | None) -> Scope:
     """西宁 → 西宁市 (with its counties), 格尔木 → 格尔木市, 湟中县 → 湟中区; unknown → UnknownRegion."""
     if text is None or not text.strip() or text.strip() in (PROVINCE, "青海", "全省"):
         return Scope(PROVINCE, "province", asked=text)
@@ -452,7 +452,7 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
               round_label: str | None = None, compare: str | None = None) -> Summary:
     """The ledger's current records (``round_label``: as they stood at the end of that round) in a region,
     in rows by ``by``; ``compare``: with each row's change since the end of that round."""
-    scope = resolve_region(region)
+    scope = scope_of(region)
     by = _check_by(by, scope)
     round_label, compare, round_notes = _rounds(ledger, round_label, compare)
 
@@ -532,7 +532,7 @@ def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | No
     from .ledger import Ledger
     from .pipeline import run
 
-    resolve_region(region)  # an unknown region is reported before any file is read
+    scope_of(region)  # an unknown region is reported before any file is read
     result = run(files, rs, encoding, keep_cells=False)
     with Ledger("sqlite://") as ledger:
         ledger.record(result)

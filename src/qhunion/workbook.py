@@ -423,11 +423,11 @@ def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
         dict[str, Counter[str]], dict[tuple[str, str], Counter[str]], Counter[str]]:
     """Decisions per prefecture, per county and in all, from the same cells and fold as `qhunion summary`
     (issue 12: one enterprise listed twice counts once, as in the summary)."""
-    from .summary import fold_tallies, resolve_region
+    from .summary import fold_tallies, scope_of
     from .tally import tallies
 
     cells = tallies(pairs)
-    scope = resolve_region(None)
+    scope = scope_of(None)
 
     def counts(figures: Any) -> Counter[str]:
         return Counter({code: getattr(figures, code) for code in DECISION_CODES})
