@@ -216,7 +216,7 @@ def classify(
     report_timings()
     if kind != "table":
         report.print_unreadable(result.survey, console.err())
-    status = _exit_status(len(result.survey.unreadable), errors(result.survey.all_findings()))
+    status = _exit_status(len(result.survey.unreadable), errors(result.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
         status = EXIT_ERRORS
     raise typer.Exit(status)

@@ -58,21 +58,32 @@ class Result:
     def counts(self) -> Counter[str]:
         return Counter(d.code for d in self.decisions)
 
+    def all_findings(self) -> list[Finding]:
+        """What reading found (`Survey.all_findings`) and what the rules noticed (`Decision.findings`)."""
+        return [*self.survey.all_findings(), *(f for d in self.decisions for f in d.findings)]
 
-def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetLayout]) -> None:
-    """Turn what a rule noticed (registered count used, counts missing) into findings at the cells."""
+
+def issues(r: Record, d: Decision) -> list[Finding]:
+    """One enterprise's findings: its record's and its decision's."""
+    return [*r.issues, *d.findings] if d.findings else r.issues
+
+
+def _flag_findings(r: Record, d: Decision, layouts: dict[tuple[str, str], SheetLayout]) -> tuple[Finding, ...]:
+    """What a rule noticed (registered count used, counts missing), as findings at the record's cells."""
     mapped = layouts[(r.file, r.sheet)].mapped
+    found = []
     for flag in d.flags:
         if flag == "registered-only":
             col = mapped.get("vehicles_registered")
-            r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
-                                    col.header if col else None, str(r.vehicles_registered)))
+            found.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
+                                 col.header if col else None, str(r.vehicles_registered)))
         elif flag == "unverified":
             missing = d.missing
             col = mapped.get(missing[0])
-            r.issues.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
-                                    col.header if col else BY_ID[missing[0]].label, None,
-                                    {"missing": "、".join(BY_ID[m].label for m in missing)}))
+            found.append(Finding(flag, r.file, r.sheet, r.row, col.index if col else None,
+                                 col.header if col else BY_ID[missing[0]].label, None,
+                                 {"missing": "、".join(BY_ID[m].label for m in missing)}))
+    return tuple(found)
 
 
 # What the ledger already holds of the survey's areas (`concentration.known_members`), asked once the records
@@ -86,7 +97,7 @@ def decide_survey(survey: Survey, rs: RuleSet, known: Known | None = None) -> Re
         layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
         for r, d in zip(survey.records, decisions, strict=True):
             if d.flags:
-                _flag_findings(r, d, layouts)
+                d.findings = _flag_findings(r, d, layouts)
     with phase("plan"):
         plan = formation_plan(zip(survey.records, decisions, strict=True))
     return Result(survey, decisions, plan, rs)

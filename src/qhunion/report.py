@@ -15,7 +15,7 @@ from rich.markup import escape
 from .fields import BY_ID
 from .findings import Finding, Severity, count_by_severity
 from .intake import Survey, is_sequence
-from .pipeline import Result
+from .pipeline import Result, issues
 from .privacy import looks_personal, mask, mask_optional
 from .reading import file_label
 from .records import Record
@@ -227,7 +227,7 @@ def decision_row(r: Record, d: Decision) -> dict[str, Any]:
         "prefecture": r.prefecture, "county": r.county, "decision": d.code, "decision_label": d.label,
         "rule": d.rule, "clauses": list(d.clauses), "explanation": mask(d.explanation),
         "proposal": mask(d.proposal_shown), "responsible": "、".join(d.responsible), "follow_up": mask(d.follow_up),
-        "issues": [mask(f.text) for f in r.issues if f.severity is not Severity.INFO],
+        "issues": [mask(f.text) for f in issues(r, d) if f.severity is not Severity.INFO],
         # Every threshold read, with its clause or tool_default (issue 11), and the tool's own reading.
         "params": d.params, "reading": d.reading,
         # Every output carries the rule set that decided it: a CSV row read on its own must say so too.
@@ -262,7 +262,7 @@ def print_classify(result: Result, console: Any, limit: int = 60, quiet: bool = 
     console.print(f"[bold]判定结果[/bold]（{len(result.decisions)} 家；规则集 {escape(rs.stamp)}）：{summary}")
     if quiet or not result.decisions:  # no empty table above the sentence that says why nothing was read
         print_unreadable(result.survey, console)
-        print_totals(len(result.survey.records), result.survey.all_findings(), console, result.survey.without_region)
+        print_totals(len(result.survey.records), result.all_findings(), console, result.survey.without_region)
         return
     from . import tablefit
 
@@ -279,7 +279,7 @@ def print_classify(result: Result, console: Any, limit: int = 60, quiet: bool = 
     console.print(tablefit.table(fitted))
     if len(result.decisions) > limit:
         console.print(f"……共 {len(result.decisions)} 家，只显示前 {limit} 家；全部见判定工作簿或 --format csv/json")
-    findings = result.survey.all_findings()
+    findings = result.all_findings()
     print_findings(findings, console, limit=30)
     # As `check` does: a file that could not be read is named here, not only in the exit status.
     print_unreadable(result.survey, console)
@@ -309,9 +309,9 @@ def explain_text(r: Record, d: Decision, rs: RuleSet) -> list[str]:
     for cid in d.clauses:
         c = rs.clauses[cid]
         lines.append(f"  {c.citation}：{c.text}")
-    if r.issues:
+    if found := issues(r, d):
         lines.append("数据问题：")
-        lines += [f"  [{f.severity.label}] {f.message}" for f in r.issues]
+        lines += [f"  [{f.severity.label}] {f.message}" for f in found]
     lines.append(f"规则集：{rs.stamp}")
     return [mask(line) for line in lines]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import precedence, values
 from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
+from .findings import Finding
 from .records import Record
 from .regions import gazetteer
 from .ruleset import TOOL_DEFAULT, TOOL_READING, Rule, RuleSet
@@ -88,6 +89,9 @@ class Decision:
     meets_standalone: bool = False  # 三（二） requires its own union, whether or not it has one
     anchor: str | None = None  # the platform, park, market or association it relies on (`anchor_of`)
     vehicles: int | None = None  # the vehicle count the size test read (`vehicles`)
+    # What the rules noticed, as findings at the record's cells (registered count only, counts missing): the
+    # record stays as reading left it; a renderer shows ``Record.issues`` and these together.
+    findings: tuple[Finding, ...] = ()
 
     @property
     def proposal_shown(self) -> str:

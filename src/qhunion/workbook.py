@@ -21,7 +21,7 @@ from .fields import BY_ID, COUNT_FIELDS, FieldKind
 from .findings import Finding, Severity, column_letter
 from .intake import is_blank
 from .outputs import WORKBOOK, OutputError, atomic_path, closing_zips, same_file, set_marker
-from .pipeline import Result
+from .pipeline import Result, issues
 from .plan import region_order
 from .records import Record
 from .rules import Decision
@@ -56,7 +56,7 @@ def write_workbook(result: Result, target: Path, only: Path | None = None) -> No
         # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
         if same_file(source, target):
             raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
-    pairs, findings = (result.pairs, result.survey.all_findings()) if only is None else of_input(result, only)
+    pairs, findings = (result.pairs, result.all_findings()) if only is None else of_input(result, only)
     plan = result.plan_of(only)
     with atomic_path(target) as tmp, closing_zips():
         book = xlsxwriter.Workbook(str(tmp), {
@@ -81,8 +81,8 @@ def of_input(result: Result, path: Path) -> tuple[list[tuple[Record, Decision]],
     _, _, f0, f1 = result.survey.spans[path]
     pairs = result.pairs_of(path)
     findings = list(result.survey.findings[f0:f1])
-    for r, _ in pairs:
-        findings += r.issues
+    for r, d in pairs:
+        findings += issues(r, d)
     return pairs, findings
 
 
@@ -286,7 +286,8 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
     for n, (r, d) in enumerate(pairs, start=1):
         row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
         form = forms.get((r.file, r.sheet))
-        bad = _bad_cells(r) if form is None else _bad_form_cells(r, form)
+        found = issues(r, d)
+        bad = _bad_cells(found) if form is None else _bad_form_cells(found, form)
         typed = r.cells
         key = (r.file, r.sheet, len(typed))
         targets = placed.get(key)
@@ -299,7 +300,7 @@ def _decision_rows(ws: StreamedSheet, st: _Styles, result: Result, pairs: list[t
             if is_count and type(value) is str and _PLAIN_INT.fullmatch(value):
                 value = int(value)
             row.append((out, value, bad_style[bad[column]] if column in bad else 0))
-        problems = "；".join(f.text for f in r.issues if f.severity is not Severity.INFO)
+        problems = "；".join(f.text for f in found if f.severity is not Severity.INFO)
         responsible = "、".join(d.responsible) or (f"（{d.responsible_note}）" if d.responsible_note else "")
         if d.responsible and d.responsible_note:
             responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
@@ -335,20 +336,20 @@ def _typed_widths(result: Result, pairs: list[tuple[Record, Decision]], maps: di
     return fitted_widths(headers, sample, minimum=5, maximum=WIDEST_TYPED)
 
 
-def _bad_form_cells(r: Record, columns: dict[str, int]) -> dict[int, Severity]:
+def _bad_form_cells(found: list[Finding], columns: dict[str, int]) -> dict[int, Severity]:
     """A form's findings point at the form's own cells; in the annotated copy each label is a column, found by
     the finding's label."""
     bad: dict[int, Severity] = {}
-    for f in r.issues:
+    for f in found:
         at = columns.get(f.header or "")
         if at is not None and f.severity in SEVERITY_COLOURS and bad.get(at) is not Severity.ERROR:
             bad[at] = f.severity
     return bad
 
 
-def _bad_cells(r: Record) -> dict[int, Severity]:
+def _bad_cells(found: list[Finding]) -> dict[int, Severity]:
     bad: dict[int, Severity] = {}
-    for f in r.issues:
+    for f in found:
         if f.column is not None and f.severity in SEVERITY_COLOURS and bad.get(f.column) is not Severity.ERROR:
             bad[f.column] = f.severity
     return bad
