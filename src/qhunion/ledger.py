@@ -27,6 +27,12 @@ Decisions recorded here (issue 4):
   `privacy.mask`; a credit-code cell holding one is not kept at all (issue 14, items 5, 8).
 - **A damaged ledger is never written to.** Before its first write a `Ledger` runs SQLite's
   ``PRAGMA quick_check`` (issue 14, item 4: a `classify` said “已记入账本” into a file with 64 KB of garbage in it).
+
+Where the parts are: this module is the `Ledger` — opening, transactions, imports and supersession, the
+summary's and the report's queries, `verify` — and the values it takes and gives. The tables and indexes
+are in `ledger_schema`, the frozen migrations in `ledger_migrations`, the supersession order in SQL in
+`ledger_supersession`, and locating the ledger and setting up its engine in `ledger_engine`. Every public
+name is importable from here.
 """
 
 from __future__ import annotations
@@ -35,62 +41,69 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
     String,
     Table,
-    Text,
-    UniqueConstraint,
     and_,
     case,
     delete,
     exists,
     func,
     insert,
-    not_,
     or_,
     select,
     text,
     true,
     type_coerce,
-    update,
 )
 
 from .errors import FORBIDDEN, UNREADABLE, USAGE, LedgerProblem
 from .fields import TRUCK_DRIVERS
+from .ledger_engine import _PG_LOCK, _WRITE, _display, _engine
+from .ledger_engine import BUSY_TIMEOUT_S as BUSY_TIMEOUT_S
+from .ledger_engine import CACHE_KIB as CACHE_KIB
+from .ledger_engine import DEFAULT_FILE as DEFAULT_FILE
+from .ledger_engine import ENV as ENV
+from .ledger_engine import locate as locate
+
+# The ledger's table of re-derived decisions (concentration fills it): every table is importable from here.
+from .ledger_history import decision_changes as decision_changes
+from .ledger_migrations import LATEST as LATEST
+from .ledger_migrations import MIGRATIONS as MIGRATIONS
+from .ledger_migrations import Migration as Migration
+from .ledger_schema import COUNTS as COUNTS
+from .ledger_schema import CURRENT as CURRENT
+from .ledger_schema import IMPORT_INDEX as IMPORT_INDEX
+from .ledger_schema import ROUND_INDEX as ROUND_INDEX
+from .ledger_schema import SUMMARY_INDEX as SUMMARY_INDEX
+from .ledger_schema import imports as imports
+from .ledger_schema import metadata as metadata
+from .ledger_schema import records as records
+from .ledger_schema import schema_migrations as schema_migrations
+from .ledger_supersession import _current_as_of
+from .ledger_supersession import _elect as _elect
+from .ledger_supersession import _shares_key_with as _shares_key_with
 from .oserrors import os_reason
 from .privacy import mask, mask_optional
 from .reading import file_label
 from .rounds import normalise as normalise_round
-from .tally import Tally, ledger_key
+from .tally import Tally as Tally
+from .tally import ledger_key
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql import ColumnElement
 
     from .pipeline import Result
     from .records import Record
     from .rules import Decision
     from .ruleset import RuleSet
-
-DEFAULT_FILE = "qhunion.db"
-ENV = "QHUNION_DB"
-BUSY_TIMEOUT_S = 30
-_WRITE = "qhunion_write"  # execution option: begin with BEGIN IMMEDIATE (take SQLite's write lock up front)
-_PG_LOCK = 0x71_68_75_6E  # "qhun": the advisory lock PostgreSQL writers take turns on
 
 
 class LedgerError(LedgerProblem):
@@ -123,228 +136,6 @@ class LedgerForbidden(LedgerError):
     """PostgreSQL's row-level security refused a write outside the role's region (ledger_pg.grant)."""
 
     status = FORBIDDEN
-
-
-# ── Schema (the current version; migrations below build it) ─────────────────────────────────────────
-metadata = MetaData()
-
-schema_migrations = Table(
-    "schema_migrations", metadata,
-    Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(200), nullable=False),
-    Column("applied_at", DateTime, nullable=False),
-)
-
-imports = Table(
-    "imports", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("file_name", String(500), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("sheets", JSON, nullable=False),
-    Column("record_count", Integer, nullable=False),
-    Column("imported_at", DateTime, nullable=False),  # UTC
-    Column("ruleset_id", String(100), nullable=False),
-    Column("ruleset_version", String(100), nullable=False),
-    Column("ruleset_digest", String(64), nullable=False),
-    Column("round_label", String(100), nullable=False, server_default=""),  # "" = no round
-    Column("unit", String(500)),  # 填报单位
-    UniqueConstraint("sha256", "ruleset_digest", "round_label", name="uq_imports_content"),
-    sqlite_autoincrement=True,  # a forgotten import's number is never given to another
-)
-
-records = Table(
-    "records", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
-    Column("round_label", String(100), nullable=False),  # copied from the import: the supersession order
-    Column("key", String(600), nullable=False),
-    Column("name", String(500)),
-    Column("credit_code", String(40)),
-    Column("prefecture", String(100)),
-    Column("county", String(100)),
-    Column("group_name", String(40)),
-    Column("entity_type", String(40)),
-    Column("sheet", String(200)),
-    Column("row_number", Integer),
-    Column("decision", String(20), nullable=False),
-    Column("rule", String(40), nullable=False),
-    Column("responsible", Text),  # unions joined with 、
-    Column("anchor", Text),
-    Column("proposal", Text),
-    Column("vehicles", Integer),
-    Column("employees", Integer),
-    Column("drivers", Integer),
-    Column("migrant_workers", Integer),
-    Column("members", Integer),
-    Column("driver_members", Integer),
-    Column("migrant_members", Integer),
-    Column("has_union", Boolean),
-    Column("meets_standalone", Boolean, nullable=False),
-    Column("is_current", Boolean, nullable=False, server_default=text("FALSE")),
-    Index("ix_records_key_current", "key", "round_label", "import_id", "is_current"),
-)
-
-COUNTS = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
-# "The current record of its enterprise", written once: SQLite uses a partial index only for a query that
-# repeats the index's WHERE term exactly.
-CURRENT = records.c.is_current == true()
-# v2's indexes. The summary's is partial (current rows only, however much history accumulates) and covering:
-# the grouped query within a region reads the index alone, in group order, with no sort (1,000,000 current
-# records: `--region 西宁` in 0.1 s, the province in 0.4 s).
-SUMMARY_INDEX = Index("ix_records_summary", records.c.prefecture, records.c.county, records.c.decision,
-                      records.c.meets_standalone, records.c.group_name, records.c.responsible,
-                      *(records.c[c] for c in COUNTS), records.c.is_current,
-                      sqlite_where=CURRENT, postgresql_where=CURRENT)
-IMPORT_INDEX = Index("ix_records_import_current", records.c.import_id, records.c.is_current)
-ROUND_INDEX = Index("ix_records_county_round", records.c.prefecture, records.c.county, records.c.round_label)
-
-
-# ── Migrations: applied in order, all pending ones in one transaction ────────────────────────────────
-# A migration is frozen once released: it builds the schema as it was at that version, so a ledger of any
-# age reaches today's schema by the same steps as a new one.
-def _m1_initial(conn: Connection) -> None:
-    """v1: imports and enterprise records; the current record was found by query."""
-    md = MetaData()
-    Table(
-        "schema_migrations", md,
-        Column("version", Integer, primary_key=True, autoincrement=False),
-        Column("name", String(200), nullable=False),
-        Column("applied_at", DateTime, nullable=False),
-    )
-    Table(
-        "imports", md,
-        Column("id", Integer, primary_key=True),
-        Column("file_name", String(500), nullable=False),
-        Column("sha256", String(64), nullable=False),
-        Column("sheets", JSON, nullable=False),
-        Column("record_count", Integer, nullable=False),
-        Column("imported_at", DateTime, nullable=False),
-        Column("ruleset_id", String(100), nullable=False),
-        Column("ruleset_version", String(100), nullable=False),
-        Column("ruleset_digest", String(64), nullable=False),
-        Column("round_label", String(100), nullable=False, server_default=""),
-        Column("unit", String(500)),
-        UniqueConstraint("sha256", "ruleset_digest", "round_label", name="uq_imports_content"),
-        sqlite_autoincrement=True,
-    )
-    Table(
-        "records", md,
-        Column("id", Integer, primary_key=True),
-        Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
-        Column("round_label", String(100), nullable=False),
-        Column("key", String(600), nullable=False),
-        Column("name", String(500)),
-        Column("credit_code", String(40)),
-        Column("prefecture", String(100)),
-        Column("county", String(100)),
-        Column("group_name", String(40)),
-        Column("entity_type", String(40)),
-        Column("sheet", String(200)),
-        Column("row_number", Integer),
-        Column("decision", String(20), nullable=False),
-        Column("rule", String(40), nullable=False),
-        Column("responsible", Text),
-        Column("anchor", Text),
-        Column("proposal", Text),
-        *(Column(c, Integer) for c in ("vehicles", *COUNTS)),
-        Column("has_union", Boolean),
-        Column("meets_standalone", Boolean, nullable=False),
-        Index("ix_records_import", "import_id"),
-        Index("ix_records_key_order", "key", "round_label", "import_id"),
-    )
-    md.create_all(conn)
-
-
-def _m2_current_flag(conn: Connection) -> None:
-    """v2: the current record of each enterprise is a flag kept at import time, and the summary's grouped
-    query has a covering index (a 1,000,000-record ledger answers `summary --region 西宁` in under 2 s)."""
-    conn.execute(text("ALTER TABLE records ADD COLUMN is_current BOOLEAN DEFAULT FALSE NOT NULL"))
-    _elect(conn)
-    conn.execute(text("DROP INDEX ix_records_import"))
-    IMPORT_INDEX.create(conn)
-    SUMMARY_INDEX.create(conn)
-
-
-def _m3_key_index_covers_flag(conn: Connection) -> None:
-    """v3: the supersession index also holds the flag, so that electing an import's records reads the index
-    alone; reading each record's row instead made a 1,000,000-record import take 22 × as long as 100,000."""
-    conn.execute(text("DROP INDEX ix_records_key_order"))
-    conn.execute(text('CREATE INDEX ix_records_key_current ON records ("key", round_label, import_id, is_current)'))
-
-
-def _m4_county_round_index(conn: Connection) -> None:
-    """v4: which counties surveyed in which round, read from an index alone (the report's lagging counties,
-    issue 16); grouping the table itself took 7 s on a 1,000,000-record ledger."""
-    ROUND_INDEX.create(conn)
-
-
-def _m5_decision_changes(conn: Connection) -> None:
-    """v5: decisions re-derived when a later import moves an area across the concentration threshold are kept
-    as history (issue 11; the table is concentration.py's)."""
-    from .ledger_history import create_table
-
-    create_table(conn)
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    apply: Callable[[Connection], None]
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "initial: imports and records", _m1_initial),
-    Migration(2, "records.is_current maintained at import time, summary index", _m2_current_flag),
-    Migration(3, "supersession index covers records.is_current", _m3_key_index_covers_flag),
-    Migration(4, "index of the rounds each county surveyed in", _m4_county_round_index),
-    Migration(5, "decision_changes: re-derived concentration decisions", _m5_decision_changes),
-)
-LATEST = MIGRATIONS[-1].version
-
-
-# ── Supersession ─────────────────────────────────────────────────────────────────────────────────────
-def _newer(without: int | None = None, up_to_round: str | None = None) -> ColumnElement[bool]:
-    """A later record of the same enterprise exists: a later round label, else a later import, else a later
-    row of the same import. ``without`` ignores one import; ``up_to_round`` ignores later rounds. It selects
-    the id alone, not ``*``: SQLite then answers from ix_records_key_current without visiting any row."""
-    s = records.alias("s")
-    later = or_(
-        s.c.round_label > records.c.round_label,
-        and_(s.c.round_label == records.c.round_label,
-             or_(s.c.import_id > records.c.import_id,
-                 and_(s.c.import_id == records.c.import_id, s.c.id > records.c.id))),
-    )
-    conditions = [s.c.key == records.c.key, later]
-    if without is not None:
-        conditions.append(s.c.import_id != without)
-    if up_to_round is not None:
-        conditions.append(s.c.round_label <= up_to_round)
-    return select(s.c.id).where(*conditions).exists()
-
-
-def _elect(conn: Connection, scope: ColumnElement[bool] | None = None, without: int | None = None) -> int:
-    """Set ``is_current`` on the records in ``scope`` (all records when None): a record is current when no
-    record of the same key comes later. ``without`` leaves one import out of the election (it is about to be
-    forgotten). Only wrong flags are written; returns how many were."""
-    newer = _newer(without)
-    conditions = [] if scope is None else [scope]
-    if without is not None:
-        conditions.append(records.c.import_id != without)
-    stmt = update(records).where(records.c.is_current == newer, *conditions).values(is_current=not_(newer))
-    return int(conn.execute(stmt).rowcount)
-
-
-def _shares_key_with(import_id: int) -> ColumnElement[bool]:
-    """Records of the enterprises that ``import_id`` has a record of."""
-    k = records.alias("k")  # aliased: a bare `records` here would be correlated away by the outer statement
-    return records.c.key.in_(select(k.c.key).where(k.c.import_id == import_id))
-
-
-def _current_as_of(round_label: str) -> ColumnElement[bool]:
-    """Records that were current at the end of ``round_label``: no later record of the same key in a round up
-    to and including it. (The flag answers the same question for the present.)"""
-    return and_(records.c.round_label <= round_label, not_(_newer(up_to_round=round_label)))
 
 
 # ── Values going in and out ──────────────────────────────────────────────────────────────────────────
@@ -477,28 +268,6 @@ def record_values(r: Record, d: Decision, rs: RuleSet, import_id: int, round_lab
         r.migrant_workers, r.members,
         r.driver_members, r.migrant_members, r.has_union, d.meets_standalone, is_current,
     )
-
-
-# ── Locating and opening ─────────────────────────────────────────────────────────────────────────────
-def locate(db: str | os.PathLike[str] | None = None) -> str:
-    """``--db`` (path or URL), else $QHUNION_DB, else qhunion.db in the current folder → an SQLAlchemy URL."""
-    from sqlalchemy.engine import URL
-
-    value = os.fspath(db) if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
-    if "://" in value:
-        from .ledger_pg import normalise_url
-
-        return normalise_url(value)
-    return URL.create("sqlite", database=str(Path(value).expanduser().absolute())).render_as_string()
-
-
-def _display(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        return u.database or "（内存）"
-    return u.render_as_string(hide_password=True)
 
 
 def _now() -> dt.datetime:
@@ -935,58 +704,3 @@ def _info(row: Any, current: int = 0) -> ImportInfo:
         ruleset_version=row["ruleset_version"], ruleset_digest=row["ruleset_digest"],
         round_label=row["round_label"] or "", unit=row["unit"], current=current,
     )
-
-
-CACHE_KIB = 128 * 1024
-
-
-def _use_wal(cur: Any) -> None:
-    """WAL mode: readers never block the writer, nor it them. The mode is stored in the file, so this only
-    changes anything on a new ledger — where it must be retried: switching fails at once with "database is
-    locked" while another process has the file open (SQLite's busy timeout does not cover it), which is just
-    what two `classify` runs creating the same ledger do."""
-    import sqlite3
-    import time
-
-    if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-        return
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while True:
-        try:
-            cur.execute("PRAGMA journal_mode = WAL")  # a network drive may answer "delete": that is kept
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def _engine(url: str, memory: bool) -> Engine:
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.engine import make_url
-
-    if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_conn: Any, _record: Any) -> None:
-        # SQLAlchemy, not the sqlite3 module, decides where transactions begin (see the begin hook).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-        cur.execute("PRAGMA foreign_keys = ON")
-        # SQLite's default page cache is 2 MiB: an import of a million records then rereads index pages from
-        # the OS for every row and grows worse than linearly. The cache is allocated only as it fills.
-        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        if not memory:
-            _use_wal(cur)
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        # A write transaction takes the lock at BEGIN: one that read first and then tried to write could
-        # fail at once with SQLITE_BUSY when another writer committed in between, busy timeout or not.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
-
-    return engine

@@ -29,6 +29,6 @@ decision_changes = Table(
 
 
 def create_table(conn: Connection) -> None:
-    """Migration v4 (ledger.MIGRATIONS): the history of decisions re-derived after a later import."""
+    """Migration v5 (ledger_migrations.MIGRATIONS): the history of decisions re-derived after a later import."""
     md = MetaData()
     decision_changes.to_metadata(md).create(conn)
