@@ -226,11 +226,12 @@ def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
     """One annotated workbook per input (``books``: input → its workbook, claimed), or everything in one
     workbook (the single key ``Path("")``)."""
     from . import console
+    from .reading import shown_path
     from .workbook import write_workbook
 
     for source, target in books.items():
         write_workbook(result, target, only=None if source == Path("") else source)
-        console.err().print(f"已写出判定工作簿：{escape(str(target))}")
+        console.err().print(f"已写出判定工作簿：{escape(shown_path(target))}")
 
 
 @app.command()

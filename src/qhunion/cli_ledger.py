@@ -138,7 +138,9 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
 
     if round_label and normalise(round_label) != round_label.strip():
         # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
-        console.err().print(f"注意：轮次“{round_label}”按 {normalise(round_label)} 记入账本", markup=False)
+        from .reading import shown
+
+        console.err().print(f"注意：轮次“{shown(round_label)}”按 {normalise(round_label)} 记入账本", markup=False)
     with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
@@ -380,12 +382,15 @@ def _print_imports(found: list[ImportInfo], name: str, out: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .reading import shown
+
     if not found:
         out.print(f"账本 {name} 中还没有导入", markup=False)
         return
     table = Table(*IMPORT_LABELS, title=f"账本 {escape(name)}", box=None, pad_edge=False, title_justify="left")
     for i in found:
-        table.add_row(str(i.id), escape(i.file_name), escape(i.round_label or "—"), escape(i.unit or ""),
+        table.add_row(str(i.id), escape(shown(i.file_name)), escape(shown(i.round_label or "—")),
+                      escape(shown(i.unit or "")),
                       f"{i.record_count:,}",
                       f"{i.current:,}", _when(i), f"{i.ruleset_version} ({i.ruleset_digest})", i.sha256[:12])
     out.print(table)

@@ -39,6 +39,7 @@ def report(
     """生成报送上级的 Word 报告（GB/T 9704 公文格式）：建会入会进度通报，或试点单位的试点工作报告；数字与 summary 一致。"""
     from . import console
     from .ledger import Ledger
+    from .reading import shown_path
 
     try:
         import docx  # noqa: F401
@@ -66,4 +67,4 @@ def report(
         chosen or Path(default))
     claim([target], [rules] if rules is not None else [], ledger=db, force=force)
     docreport.save(doc, target)
-    console.err().print(f"已写出报告：{target}", markup=False, highlight=False)
+    console.err().print(f"已写出报告：{shown_path(target)}", markup=False, highlight=False)

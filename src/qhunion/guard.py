@@ -163,7 +163,25 @@ _UNPREFIX = re.compile(rb"<(/?)[\w.-]+:")
 _NAMESPACED_ATTR = re.compile(rb"""\s(?:xmlns|[\w.-]+:[\w.-]+)(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
+# <sst count="…" uniqueCount="…">: calamine reserves room for the count it claims before reading a string, and a
+# forged count of billions aborts the process. A survey's distinct strings are far fewer than its cells.
+_SST_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)\s*=\s*["']\s*(\d+)""")
+
+
+def _check_shared_strings(path: Path, zf: zipfile.ZipFile) -> None:
+    info = next((i for i in zf.infolist() if i.filename.casefold() == "xl/sharedstrings.xml"), None)
+    if info is None:
+        return
+    with zf.open(info) as fh:
+        head = fh.read(4096)
+    for claimed in _SST_COUNT.findall(head):
+        if int(claimed) > MAX_CELLS:
+            raise UnreadableFile(path, f"工作簿声称有 {int(claimed):,} 个不同的文字，超过一张调查表的合理范围，结构异常，"
+                                       "为安全起见拒绝读取；请用 Excel 打开后另存再试")
+
+
 def _scan_ooxml(path: Path, zf: zipfile.ZipFile) -> dict[str, Marks]:
+    _check_shared_strings(path, zf)
     marks: dict[str, Marks] = {}
     for name, info in _sheet_parts(path, zf):
         found = _scan_sheet(path, name, zf, info)

@@ -300,14 +300,16 @@ class Ledger:
         u = make_url(self.url)
         self._sqlite = u.get_backend_name() == "sqlite"
         memory = self._sqlite and u.database in (None, "", ":memory:")
+        wal = False
         if self._sqlite and not memory:
             path = Path(u.database or "")
+            wal = not path.exists() or path.stat().st_size == 0  # a new ledger (see ledger_engine._engine)
             if not create and not path.exists():
                 raise LedgerMissing(f"找不到账本 {path}：还没有用 qhunion classify 导入过调查表（或请用 --db 指定账本）")
             if not path.parent.is_dir():
                 raise LedgerError(f"无法创建账本 {path}：文件夹“{path.parent}”不存在")
         self._tallies: dict[tuple[Any, ...], list[Tally]] = {}  # tally() answers, until the next write
-        self.engine = _engine(self.url, memory)
+        self.engine = _engine(self.url, wal)
         self._intact = memory  # set once the pre-write check has passed (an in-memory ledger needs none)
         with self._errors():
             self._migrate()
@@ -445,7 +447,7 @@ class Ledger:
             round_label: str | None = None, unit: str | None = None) -> ImportOutcome:
         """Record one file's classified enterprises as one import, in one transaction."""
         round_label = normalise_round(round_label)  # 2018-4 is 2018-04, not a round of its own (issue 13)
-        unit = (unit or "").strip() or None
+        unit = mask((unit or "").strip()) or None  # --unit is typed by a person: “城北区总工会 填报人139…”
         with self._write() as conn:
             same = conn.execute(select(*IMPORT_ROW).where(
                 imports.c.sha256 == source.sha256, imports.c.ruleset_digest == rs.digest,

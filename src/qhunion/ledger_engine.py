@@ -65,7 +65,9 @@ def _use_wal(cur: Any) -> None:
             time.sleep(0.02)
 
 
-def _engine(url: str, memory: bool) -> Engine:
+def _engine(url: str, wal: bool) -> Engine:
+    """``wal``: switch a new ledger file to WAL. An existing file keeps the journal mode it has: switching it
+    rewrites its header, and a ledger found damaged must be left byte for byte as it was (issue 14)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
 
@@ -83,7 +85,7 @@ def _engine(url: str, memory: bool) -> Engine:
         # SQLite's default page cache is 2 MiB: an import of a million records then rereads index pages from
         # the OS for every row and grows worse than linearly. The cache is allocated only as it fills.
         cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        if not memory:
+        if wal:
             _use_wal(cur)
         cur.close()
 

@@ -124,12 +124,13 @@ def emit(view: View, fmt: str, output: Path | None) -> None:
     """Show ``view`` as ``fmt``: on the screen, or in ``output`` (atomically; CSV as UTF-8 with BOM so that
     Excel reads Chinese). The caller has claimed ``output`` (`outputs.claim`)."""
     from . import console
+    from .reading import shown_path
 
     if fmt == "table":
         view.table(console.out())
     elif fmt == "xlsx" and view.xlsx is not None and output is not None:
         view.xlsx(output)
-        console.err().print(f"已写出工作簿：{escape(str(output))}")
+        console.err().print(f"已写出工作簿：{escape(shown_path(output))}")
     elif fmt == "csv" and view.csv is not None:
         write_text(view.csv(), output, "utf-8-sig")
     elif fmt == "json":

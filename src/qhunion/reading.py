@@ -54,8 +54,13 @@ def check_encoding(name: str | None) -> str | None:
         info = codecs.lookup(name)
     except (LookupError, ValueError) as exc:
         raise BadEncoding(f"不认识编码“{shown(name)}”，请改用 utf-8、gbk 或 gb18030") from exc
+    not_text = f"“{shown(name)}”不是文字编码，不能用来读取表格；请改用 utf-8、gbk 或 gb18030（或不指定，自动识别）"
     if not getattr(info, "_is_text_encoding", True):
-        raise BadEncoding(f"“{shown(name)}”不是文字编码，不能用来读取表格；请改用 utf-8、gbk 或 gb18030（或不指定，自动识别）")
+        raise BadEncoding(not_text)
+    try:  # “undefined” and its like are text codecs that refuse every byte
+        codecs.decode(b"a,1\n", info.name)
+    except Exception as exc:
+        raise BadEncoding(not_text) from exc
     return name
 
 
@@ -85,6 +90,14 @@ def shown(name: str) -> str:
     control characters written as escapes (\\x1b, \\u202e) and other unprintable ones as U+FFFD."""
     text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), readable(name))
     return "".join("\ufffd" if unicodedata.category(ch) == "Cs" else ch for ch in text)
+
+
+def shown_path(path: Path) -> str:
+    """An output's path as a message shows it: readable, control characters escaped, and a phone or ID number
+    in the name masked (a county names a file after its contact; the terminal and the logs keep no number)."""
+    from .privacy import mask
+
+    return mask(shown(readable(str(path))))
 
 
 def file_label(path: Path) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .text import strip_control
+
 # 2018-4, 2018.4, 2018/4, 2018年4月, 2018-4-5, 2018年4月5日 — a year, a month and perhaps a day.
 _DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*(?:月)?\s*(?:[-./]?\s*(\d{1,2})\s*日?)?")
 
@@ -17,7 +19,7 @@ _DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*(?:月)?\s*(?:[-./]?\s*(\d
 def normalise(label: str | None) -> str:
     """“2018-4” → “2018-04”, “2018年4月” → “2018-04”, “2018-4-5” → “2018-04-05”; a label that is not a
     year and month (“第二轮”) is kept as written, without surrounding blanks; None → "" (no round)."""
-    text = (label or "").strip()
+    text = strip_control(label or "").strip()  # an escape sequence typed or pasted into --round is no label
     m = _DATE.fullmatch(text)
     if m is None or not 1 <= int(m[2]) <= 12 or (m[3] is not None and not 1 <= int(m[3]) <= 31):
         return text

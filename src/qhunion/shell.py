@@ -223,7 +223,11 @@ def say(message: str, exc: BaseException | None) -> None:
         import traceback
 
         traceback.print_exception(exc)
-    console.err().print(f"[red]错误：[/red]{escape(message)}")
+    from .reading import shown
+
+    # A sentence may quote what the user typed (--round, --map) or a file's name: no escape sequence reaches
+    # the terminal raw (issue 14).
+    console.err().print(f"[red]错误：[/red]{escape(shown(message))}")
 
 
 def _hint(exc: Exception) -> str:
