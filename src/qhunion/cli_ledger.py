@@ -6,7 +6,7 @@ records its run. A thin shell like `cli.py`: options are parsed here, the work i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -105,14 +105,15 @@ def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Memb
     return known
 
 
-def settle_concentration(ledger: Ledger, result: Result) -> None:
-    """After an import: re-decide the areas' earlier records whose count it moved, and say so."""
+def settle_concentration(ledger: Ledger, result: Result, imported: Iterable[int] = ()) -> None:
+    """After an import: re-decide the areas' earlier records whose count it moved, and say so. ``imported``:
+    the imports this run made, whose records were decided on the same counts."""
     from . import console
     from .concentration import change_lines, settle
     from .rules import area_of
 
     rs = result.ruleset
-    changes = settle(ledger, rs, {a for r in result.survey.records if (a := area_of(r, rs))})
+    changes = settle(ledger, rs, {a for r in result.survey.records if (a := area_of(r, rs))}, imported)
     for line in change_lines(changes, rs):
         console.err().print(line, markup=False, highlight=False)
 
@@ -144,7 +145,7 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
     with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
-        settle_concentration(ledger, result)
+        settle_concentration(ledger, result, [o.info.id for o in outcomes if not o.already])
 
 
 def _recorded_names(result: Result) -> list[str]:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, insert, select, update
 
-from . import credit
 from .fields import TRUCK_DRIVERS
 from .ledger_history import create_table as create_table
 from .ledger_history import decision_changes
@@ -76,8 +75,9 @@ def known_members(ledger: Ledger, rs: RuleSet, records_: Iterable[Record]) -> Me
 
 def _record(row: Any) -> Record:
     code = row.credit_code
+    # The ledger keys an enterprise by its credit code only when the code was valid (`tally.ledger_key`).
     return Record(file="", sheet=row.sheet or "", row=row.row_number or 0, name=row.name, credit_code=code,
-                  credit_valid=bool(code) and credit.parse(code).valid, prefecture=row.prefecture,
+                  credit_valid=bool(code) and row.key == code, prefecture=row.prefecture,
                   county=row.county, entity_type=row.entity_type, group=row.group_name,
                   vehicles_owned=row.vehicles, employees=row.employees, drivers=row.drivers)
 
@@ -91,7 +91,7 @@ def areas_of_import(ledger: Ledger, rs: RuleSet, import_id: int) -> set[str]:
         return {a for (a,) in conn.execute(select(area).where(records.c.import_id == import_id).distinct()) if a}
 
 
-def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str]) -> list[Change]:
+def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str], decided: Iterable[int] = ()) -> list[Change]:
     """Re-decide the current counted records of the areas ``names`` on the area's count as the ledger now
     holds it; write the changed ones and keep each change in ``decision_changes``."""
     from .ledger import records
@@ -110,7 +110,10 @@ def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str]) -> list[Change]:
             members.setdefault(row.area, {})[row.key] = row.drivers or 0
         counts = areas(members)
         ctx = Context(counts, ledger=True)
+        fresh = set(decided)  # imports just decided on these very counts (classify's own): nothing to redo
         for row in rows:
+            if row.import_id in fresh:
+                continue
             d = decide(_record(row), rs, ctx, rules=steps)
             if d.rule == row.rule:
                 continue

@@ -55,6 +55,8 @@ def ledger_key(r: Record) -> tuple[str, str | None]:
     """The enterprise's key as the ledger keeps it, and the credit code it keeps: a “credit code” that is
     really an ID or phone number is neither kept nor used as the key (issue 14, items 5, 8)."""
     code = r.credit_code
+    if code is not None and r.credit_valid:
+        return code, code  # a valid 统一社会信用代码 is no person's number: nothing to mask
     if code is not None and looks_personal(code):
         return mask(f"{r.name or ''}|{r.county or r.prefecture or ''}"), None
     return mask(r.key), mask_optional(code)
