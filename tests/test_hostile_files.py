@@ -90,6 +90,12 @@ def assert_refused(tmp_path: Path, hostile: Path, reason: str) -> None:
     assert "Traceback" not in out + err
 
 
+# A refused or bounded file costs the process what its imports and a small sheet cost (about 150 MB with the
+# readers, rules and privacy modules of today); a regression that lets calamine reserve the claimed grid
+# costs gigabytes (or the 2 GiB cap aborts the child).
+RSS_MB = 220
+
+
 def measured(path: Path, memory_limit: int = 2 * 1024**3) -> dict[str, object]:
     """Read one file in a child process held to ``memory_limit`` of address space: its wall time, peak
     resident memory, and what it said. A regression that lets calamine allocate a huge grid aborts the
@@ -182,7 +188,7 @@ def test_zip_bomb_is_refused_before_parsing_in_bounded_time_and_memory(tmp_path:
     seen = measured(bomb)
     assert seen["unreadable"] == [BOMB]
     assert float(seen["seconds"]) < 2  # inflating and parsing 200 MB would take several seconds
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_calamine_is_never_reached_by_a_zip_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -324,7 +330,7 @@ def test_dimension_saying_more_than_the_data(tmp_path: Path) -> None:
     path = raw_xlsx(tmp_path / "大.xlsx", {"S": sheet_xml(flat_survey_xml(ONE_ROW), dimension="A1:XFD1048576")})
     seen = measured(path)
     assert seen == {**seen, "unreadable": [], "records": 1}
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_dimension_that_is_not_a_range(tmp_path: Path) -> None:
@@ -342,7 +348,7 @@ def test_cells_far_apart_are_refused_before_calamine_allocates_them(tmp_path: Pa
     assert_refused(tmp_path, path, reason)
     seen = measured(path)
     assert seen["unreadable"] == [reason]
-    assert float(seen["seconds"]) < 2 and float(seen["rss_mb"]) < 150
+    assert float(seen["seconds"]) < 2 and float(seen["rss_mb"]) < RSS_MB
 
 
 def test_a_stray_cell_far_right_of_a_long_survey(tmp_path: Path) -> None:
@@ -388,7 +394,7 @@ def test_far_cells_written_irregularly(tmp_path: Path, case: str) -> None:
     seen = measured(path)
     assert len(seen["unreadable"]) == 1  # type: ignore[arg-type]
     assert str(seen["unreadable"][0]).startswith("工作表“S”的数据区域达 1048576 行 × ")  # type: ignore[index]
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_far_cells_behind_a_workbook_part_only_calamine_can_parse(tmp_path: Path) -> None:
@@ -435,7 +441,7 @@ def test_ods_repeating_a_cell_over_the_whole_sheet(tmp_path: Path) -> None:
     assert_refused(tmp_path, path, beyond)
     seen = measured(path)
     assert seen["unreadable"] == [beyond]
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_xls_with_a_cell_past_the_last_column(tmp_path: Path) -> None:
@@ -460,7 +466,7 @@ def test_xls_with_a_cell_past_the_last_column(tmp_path: Path) -> None:
     assert_refused(tmp_path, path, reason)
     seen = measured(path)
     assert seen["unreadable"] == [reason]
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_xls_at_the_limits_of_excel_97_is_read(tmp_path: Path) -> None:
@@ -530,7 +536,7 @@ def test_xls_whose_sector_chain_loops(tmp_path: Path) -> None:
     assert_refused(tmp_path, path, XLS_DAMAGED)
     seen = measured(path)
     assert seen["unreadable"] == [XLS_DAMAGED]
-    assert float(seen["rss_mb"]) < 150
+    assert float(seen["rss_mb"]) < RSS_MB
 
 
 def test_xls_string_table_claiming_two_billion_strings(tmp_path: Path) -> None:
@@ -541,7 +547,7 @@ def test_xls_string_table_claiming_two_billion_strings(tmp_path: Path) -> None:
     path = tmp_path / "串.xls"
     path.write_bytes(bytes(data))
     assert_refused(tmp_path, path, XLS_DAMAGED)
-    assert float(measured(path)["rss_mb"]) < 150
+    assert float(measured(path)["rss_mb"]) < RSS_MB
 
 
 def test_xls_dimension_that_lies(tmp_path: Path) -> None:
@@ -561,7 +567,7 @@ def test_xls_dimension_that_lies(tmp_path: Path) -> None:
     reason = ("工作簿中有工作表的数据区域达 4294967280 行 × 11 列，超出旧版 Excel 的范围（文件可能已损坏或由其他程序生成）；"
               "请用 Excel 打开后另存为 .xlsx 再试")
     assert_refused(tmp_path, path, reason)
-    assert float(measured(path)["rss_mb"]) < 150
+    assert float(measured(path)["rss_mb"]) < RSS_MB
 
 
 def test_xls_that_makes_calamine_panic(tmp_path: Path) -> None:
