@@ -103,17 +103,18 @@ def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str], decided: Iterable[
     steps = [r for r in rs.rules if r.id in COUNTED_RULES]
     changes: Counter[tuple[str, str, str]] = Counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    counted = _counted(rs, names)
+    fresh = list(set(decided))  # imports just decided on these very counts (classify's own): nothing to redo
     with ledger.writing() as conn:
-        rows = conn.execute(select(records, area.label("area")).where(_counted(rs, names))).all()
         members: Members = {}
-        for row in rows:
-            members.setdefault(row.area, {})[row.key] = row.drivers or 0
+        for where, key, drivers in conn.execute(select(area, records.c.key, records.c.drivers).where(counted)):
+            members.setdefault(where, {})[key] = drivers or 0
         counts = areas(members)
         ctx = Context(counts, ledger=True)
-        fresh = set(decided)  # imports just decided on these very counts (classify's own): nothing to redo
-        for row in rows:
-            if row.import_id in fresh:
-                continue
+        redo = select(records, area.label("area")).where(counted)
+        if fresh:
+            redo = redo.where(records.c.import_id.not_in(fresh))
+        for row in conn.execute(redo).all():
             d = decide(_record(row), rs, ctx, rules=steps)
             if d.rule == row.rule:
                 continue
