@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .fields import BY_ID, FieldKind
+from .text import cell_text
 
 MIN_SAMPLES = 3  # fewer filled cells than this say nothing
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}$|^0\d{2,3}-?\d{7,8}$")
@@ -52,13 +53,12 @@ def _parses(kind: FieldKind) -> Any:
     from .values import PARSERS
 
     parser = PARSERS[kind]
-    return lambda v: parser(v)[1] is None and parser(v)[0] is not None
 
+    def parses(value: Any) -> bool:
+        parsed, code, _ = parser(value)
+        return code is None and parsed is not None
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return parses
 
 
 def fit(fid: str, values: Sequence[Any]) -> float:
@@ -70,13 +70,13 @@ def fit(fid: str, values: Sequence[Any]) -> float:
     if kind is FieldKind.COUNT:
         share = _share(filled, _is_count)
     elif kind is FieldKind.CODE:
-        share = _share(filled, lambda v: len(_text(v)) >= 9 and not _PHONE.match(_text(v)))
+        share = _share(filled, lambda v: len(cell_text(v)) >= 9 and not _PHONE.match(cell_text(v)))
     elif kind in (FieldKind.PREFECTURE, FieldKind.COUNTY):
         share = _share(filled, _is_place)
     elif kind in (FieldKind.BOOL, FieldKind.STATUS, FieldKind.ENTITY, FieldKind.GROUP, FieldKind.DOMAIN):
         share = _share(filled, _parses(kind))
     elif fid == "name":
-        share = _share(filled, lambda v: not isinstance(v, int | float) and not _text(v).isdigit())
+        share = _share(filled, lambda v: not isinstance(v, int | float) and not cell_text(v).isdigit())
     else:
         return 1.0
     return 0.6 + 0.4 * share
@@ -85,8 +85,8 @@ def fit(fid: str, values: Sequence[Any]) -> float:
 GUESSES: tuple[tuple[str, Any], ...] = (
     ("credit_code", _is_code),
     ("county", _is_place),
-    ("phone", lambda v: _PHONE.match(_text(v).replace(" ", "")) is not None),
-    ("id_number", lambda v: _ID.match(_text(v)) is not None),
+    ("phone", lambda v: _PHONE.match(cell_text(v).replace(" ", "")) is not None),
+    ("id_number", lambda v: _ID.match(cell_text(v)) is not None),
 )
 GUESS_SHARE = 0.8
 GUESS_CONFIDENCE = 0.7  # read, but shown to the user to confirm

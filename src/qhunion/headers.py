@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from .errors import UsageProblem
-from .fields import BY_ID, FIELDS, FieldKind
+from .fields import BY_ID, FIELDS
 from .findings import column_letter
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
@@ -403,6 +403,3 @@ def map_file_text(layouts: Iterable[Any]) -> str:
 def _toml_key(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-
-def kind_of(fid: str) -> FieldKind:
-    return BY_ID[fid].kind

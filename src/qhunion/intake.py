@@ -21,6 +21,7 @@ from .io import Sheet, UnreadableFile, expand, file_label, read_sheets
 from .records import Record
 from .rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
 from .rowreader import quoted as quoted
+from .text import cell_text
 from .timing import timed
 
 __all__ = ["RECORD_FIELDS", "SheetLayout", "Survey", "is_blank", "quoted", "read_survey"]
@@ -80,14 +81,6 @@ class Survey:
         return out
 
 
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
 def is_sequence(header: str) -> bool:
     """序号 and the like: a running number, expected in every survey and never a finding."""
     return normalise(header) in SEQUENCE_HEADERS
@@ -105,7 +98,7 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
     """The header among the scanned rows: the one- or two-row reading that explains most (the confidences of
     the fields it maps, an enterprise name among them), or None."""
     best: tuple[int, float, Header] | None = None
-    texts = [[_text(c) for c in cells] for _, cells in rows]
+    texts = [[cell_text(c) for c in cells] for _, cells in rows]
     for pos, upper in enumerate(texts):
         if sum(1 for t in upper if t) < 2 or _looks_like_data(rows[pos][1]):
             continue

@@ -20,7 +20,7 @@ from .places import registered_elsewhere, resolve_region
 from .privacy import mask
 from .records import Record, pack
 from .regions import gazetteer
-from .text import fold, has_control, strip_control
+from .text import cell_text, fold, has_control, strip_control
 
 RECORD_FIELDS = frozenset(Record.__dataclass_fields__)  # the rest is checked, then left in the packed row
 MEMO_LIMIT = 100_000  # distinct parsed cells kept per sheet
@@ -38,14 +38,6 @@ _LABELLED = re.compile(r"^[^:：]{1,6}[:：]")
 _SIGNATURE_LOOSE = re.compile(r"^(?:单位负责人|审核人|制表人|填表人|填报人|统计人|经办人)")
 
 
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():  # not inf or NaN, which a crafted .xlsx can hold
-        return str(int(cell))
-    return str(cell).strip()
-
-
 # A finding quotes at most this much of a cell: a 100,000-character cell must not flood the terminal or JSON.
 MAX_QUOTED = 60
 
@@ -53,7 +45,7 @@ MAX_QUOTED = 60
 def quoted(cell: Any) -> str:
     """A cell's text as a finding quotes it: control characters (a terminal's escape sequences) removed,
     phone and ID numbers typed into the wrong column masked (`privacy.mask`), and cut short."""
-    text = _text(cell)
+    text = cell_text(cell)
     if has_control(text):
         text = strip_control(text)
     text = mask(text)
@@ -69,7 +61,7 @@ def row_kind(cells: Sequence[Any]) -> str | None:
     """"filler" (totals, notes, the example row), "signature" (ends the table), or None for a data row."""
     seen = 0
     for cell in cells:
-        text = _text(cell)
+        text = cell_text(cell)
         if not text:
             continue
         if text[0] not in _FIRST_CHARS:  # nearly every row: one set lookup, no regex
@@ -104,7 +96,7 @@ _SEQUENCE_TOKENS = re.compile(r"^(?:\d{1,3}|[甲乙丙丁戊己庚辛]|栏次|[\
 
 def is_numbering_row(cells: Sequence[Any]) -> bool:
     """The row of column numbers (甲 乙 1 2 3 …) statistical forms print under their header."""
-    texts = [_text(c) for c in cells if not is_blank(c)]
+    texts = [cell_text(c) for c in cells if not is_blank(c)]
     return len(texts) >= 3 and all(_SEQUENCE_TOKENS.match(t) for t in texts)
 
 
@@ -114,7 +106,7 @@ class Carry:
 
     merged: set[tuple[int, int]]  # (1-based row, absolute column) covered by a vertical merge, below its top
     grouped: set[int]  # absolute columns filled only at the start of each group
-    last: dict[int, tuple[str, int]]  # absolute column → (text, the row it was written on)
+    last: dict[int, str]  # absolute column → the text last written in it
 
 
 class SheetReader:
@@ -193,10 +185,10 @@ class SheetReader:
                     continue
             has_data = True
             if kind_ in _REGION_KINDS:
-                text = raw.strip() if type(raw) is str else _text(raw)
+                text = raw.strip() if type(raw) is str else cell_text(raw)
                 region_raw[field_id] = (text, column)
                 if carry is not None:
-                    carry.last[column.index] = (text, number)
+                    carry.last[column.index] = text
                 continue
             if kind_ is FieldKind.TEXT:
                 value, code, params = values.parse_text(raw)
@@ -238,12 +230,12 @@ class SheetReader:
         above = carry.last.get(column.index)
         if above is not None and ((number, column.index) in carry.merged or column.index in carry.grouped):
             region_raw[field_id] = ("", column)
-            region_raw["carried_" + field_id] = (above[0], column)
+            region_raw["carried_" + field_id] = (above, column)
 
     def _read_code(self, record: Record, raw: Any, column: Column) -> None:
         if values.says_none(raw):
             return  # 无 / 暂无 / “/”: individual carriers often have no licence, hence no code
-        code = credit.parse(_text(raw))
+        code = credit.parse(cell_text(raw))
         record.credit_code = code.value
         record.credit_valid = code.valid
         if not code.valid:

@@ -32,6 +32,15 @@ def header_key(value: str) -> str:
     return _QIZHONG.sub("", text).lower()
 
 
+def cell_text(cell: object) -> str:
+    """A cell as the text a person sees: blank for none, 25 for a float 25.0, no surrounding spaces."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():  # not inf or NaN, which a crafted .xlsx can hold
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def strip_control(value: str) -> str:
     return _CONTROL.sub("", value)
 
