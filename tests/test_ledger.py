@@ -596,3 +596,18 @@ def test_two_classify_processes_at_once(tmp_path: Path, db: str) -> None:
     assert all("已记入账本" in e for e in errs), errs
     assert count(path, "imports") == 2 and count(path, "records") == 400
     assert_sound(path)
+
+
+def test_an_unreadable_input_with_a_gbk_name_is_not_imported(tmp_path: Path) -> None:
+    """The ledger imports the inputs that were read: an unreadable file whose name is GBK bytes (a Windows zip
+    unpacked here) was taken for a readable one, its name compared in two spellings, and imported empty."""
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    survey(folder / "城北区.csv", ["甲公司", 1, "城北区", 3, 8, "否", None])
+    with open(os.fsencode(folder) + b"/" + "城东区.csv".encode("gbk"), "wb") as fh:  # as a Windows zip leaves it
+        fh.write("说明\n只有一行字\n".encode("gbk"))
+    with Ledger(tmp_path / "l.db") as ledger:
+        result = run([folder], RS)
+        assert len(result.survey.unreadable) == 1 and len(result.survey.readable_paths) == 1
+        outcomes = ledger.record(result)
+    assert [o.info.file_name for o in outcomes] == ["城北区.csv"]

@@ -154,8 +154,7 @@ def _recorded_names(result: Result) -> list[str]:
     from .io import file_label
     from .privacy import mask
 
-    unreadable = {file_label(Path(u.path)) for u in result.survey.unreadable}
-    return [mask(file_label(p)) for p in result.survey.paths if p.name not in unreadable]
+    return [mask(file_label(p)) for p in result.survey.readable_paths]
 
 
 def _when(info: ImportInfo) -> str:

@@ -70,6 +70,12 @@ class Survey:
         return [file_label(p) for p in self.paths]
 
     @property
+    def readable_paths(self) -> list[Path]:
+        """The inputs that could be read, in order: one ledger import each."""
+        unreadable = {Path(u.path) for u in self.unreadable}
+        return [p for p in self.paths if p not in unreadable]
+
+    @property
     def without_region(self) -> int:
         """Records no source placed in a prefecture: counted under 地区不明, and said so."""
         return sum(1 for r in self.records if r.prefecture is None)

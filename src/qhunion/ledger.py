@@ -480,8 +480,7 @@ class Ledger:
 
     def record(self, result: Result, round_label: str | None = None, unit: str | None = None) -> list[ImportOutcome]:
         """One import per readable input file of a classify run."""
-        unreadable = {file_label(Path(u.path)) for u in result.survey.unreadable}
-        readable = [p for p in result.survey.paths if p.name not in unreadable]
+        readable = result.survey.readable_paths
         seen: dict[str, Path] = {}
         for path in readable:
             # Records know their file by name only: two inputs of one name cannot be told apart.
