@@ -283,8 +283,15 @@ class Suggestion:
 
     @property
     def map_item(self) -> str:
+        """The item that confirms the best reading (pasted back, the column is no longer in doubt)."""
         fid = self.column.field or self.readings[0][0]
         return f"{self.column.letter}={BY_ID[fid].label}"
+
+    @property
+    def correction(self) -> str:
+        """The item for the reading after the one taken: what to write when the column was read wrong."""
+        others = [fid for fid, _ in self.readings if fid != self.column.field]
+        return f"{self.column.letter}={BY_ID[others[0]].label}" if others else self.map_item
 
     @property
     def reading(self) -> str:

@@ -277,7 +277,7 @@ def _column_notes(sheet: Sheet, layout: SheetLayout, context: SheetContext) -> l
         if c.index in doubtful:
             s = doubtful[c.index]
             notes.append(Finding("column-unsure" if c.field else "column-guess", sheet.file, sheet.name, row,
-                                 c.index, c.header, params={"text": s.reading, "map": s.map_item}))
+                                 c.index, c.header, params={"text": s.reading, "map": s.correction if c.field else s.map_item}))
         elif c.duplicate is not None and c.duplicate.field is not None:
             notes.append(Finding("column-duplicate", sheet.file, sheet.name, row, c.index, c.header, params={
                 "other": column_letter(c.duplicate.index), "label": BY_ID[c.duplicate.field].label}))
