@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .regions import Division, gazetteer
@@ -33,10 +32,9 @@ class Place:
         return self.division if self.division.is_county else None
 
 
-@lru_cache(maxsize=8192)
 def place_in(text: str) -> Place | None:
     """The most specific Qinghai division a free text names (an address, a title, a sheet or file name), or None
-    when it names none or names places that disagree."""
+    when it names none or names places that disagree. (`places.places_in` remembers its answers.)"""
     from .places import places_in
 
     hit = places_in(text)
