@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qhunion.ledger import Ledger
-from qhunion.regions import gazetteer
+from qhunion.normalise.regions import gazetteer
 
 DECISIONS = ["standalone", "joint", "industry", "territorial", "established", "excluded", "unverified"]
 

@@ -38,7 +38,7 @@ from builders import (
 )
 from qhunion.cli import app
 from qhunion.findings import Finding
-from qhunion.intake import Survey, read_survey
+from qhunion.recognise.intake import Survey, read_survey
 
 # 企业名称, 信用代码, 市（州）, 县（市、区）, 实际拥有车辆数 (E), 职工人数 (F), 是否已建工会 (G)
 ROW = ["甲公司", None, "西宁市", "城北区", 3, 4, "否"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qhunion.columns import DECISION_COLUMNS
-from qhunion.ruleset import packaged
+from qhunion.decide.ruleset import packaged
 from rule_cases.surveys import (
     FIRST_DATA_ROW,
     FORMULA_NAME,

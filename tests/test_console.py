@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builders import flat_rows, write_survey, write_xlsx
-from qhunion import console
+from qhunion.render import console
 
 
 class _Broken(io.StringIO):

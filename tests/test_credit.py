@@ -9,8 +9,8 @@ import pytest
 from stdnum.cn.uscc import calc_check_digit
 
 from builders import broken_check, flat_grid, uscc, write_csv, write_xlsx
-from qhunion import credit
-from qhunion.intake import read_survey
+from qhunion.normalise import credit
+from qhunion.recognise.intake import read_survey
 
 HEADER = ("企业名称", "统一社会信用代码", "市（州）", "县（市、区）", "主体类型")
 

@@ -38,12 +38,13 @@ from builders import (
     write_survey,
     xml_row,
 )
-from qhunion import columns, fields, report
+from qhunion import columns, fields
 from qhunion.cli import app
-from qhunion.headers import specs
-from qhunion.intake import read_survey
+from qhunion.decide.ruleset import load
 from qhunion.pipeline import decide_survey
-from qhunion.ruleset import load
+from qhunion.recognise.headers import specs
+from qhunion.recognise.intake import read_survey
+from qhunion.render import tables
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -85,12 +86,12 @@ def grids(draw: st.DrawFn, formulas: bool = True, max_columns: int = 14) -> Grid
 def read_everything(path: Path) -> None:
     """Read, decide and render, as `check` and `classify` do; nothing may raise."""
     survey = read_survey([path])
-    data = report.check_data(survey)
-    report.to_json(data)
-    report.to_csv(data["issues"], columns.ISSUE_COLUMNS)
+    data = tables.check_data(survey)
+    tables.to_json(data)
+    tables.to_csv(data["issues"], columns.ISSUE_COLUMNS)
     result = decide_survey(survey, load(None))
-    report.to_csv(report.classify_rows(result), columns.DECISION_COLUMNS)
-    report.to_json(report.classify_json(result))
+    tables.to_csv(tables.classify_rows(result), columns.DECISION_COLUMNS)
+    tables.to_json(tables.classify_json(result))
     for u in survey.unreadable:
         assert u.reason and "Traceback" not in u.reason
 
@@ -98,7 +99,7 @@ def read_everything(path: Path) -> None:
 def _safe_for_xml(grid: Grid) -> Grid:
     """odfpy writes control characters into its XML as they are (then nobody can read the file: fine, but
     not what these properties are about)."""
-    from qhunion.text import strip_control
+    from qhunion.normalise.text import strip_control
 
     return Grid([[strip_control(c) if isinstance(c, str) else c for c in row] for row in grid.rows])
 
@@ -188,7 +189,7 @@ def test_hand_made_sheet_xml_never_escapes_or_exhausts_memory(tmp_path: Path) ->
                               "<si><t>企业名称</t></si><si><t>甲公司</t></si></sst>"))
     script = (
         "import json, sys\n"
-        "from qhunion.intake import read_survey\n"
+        "from qhunion.recognise.intake import read_survey\n"
         "out = []\n"
         "for p in sys.argv[1:]:\n"
         "    s = read_survey([p])\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qhunion.fields import FIELDS
-from qhunion.headers import (
+from qhunion.recognise.headers import (
     MAPPED,
     MapError,
     field_named,
@@ -137,7 +137,7 @@ def test_fields_named_by_id_label_or_own_name() -> None:
 def test_map_file_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import dataclass
 
-    from qhunion.headers import read_map_file
+    from qhunion.recognise.headers import read_map_file
 
     @dataclass
     class Lay:

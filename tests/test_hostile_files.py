@@ -49,10 +49,10 @@ from builders import (
     xml_row,
     zip_bomb_xlsx,
 )
-from qhunion import guard
 from qhunion import io as qio
 from qhunion.cli import app
-from qhunion.intake import read_survey
+from qhunion.readers import guard
+from qhunion.recognise.intake import read_survey
 
 ONE_ROW = [("甲公司", None, "西宁市", "城北区", 3, 4, "否")]
 CORRUPT = "工作簿已损坏或不完整（可能未下载完），请重新获取原文件"
@@ -102,7 +102,7 @@ def measured(path: Path, memory_limit: int = 2 * 1024**3) -> dict[str, object]:
     child (and fails the test) instead of swapping the machine to death."""
     script = (
         "import json, resource, sys, time\n"
-        "from qhunion.intake import read_survey\n"
+        "from qhunion.recognise.intake import read_survey\n"
         "start = time.perf_counter()\n"
         "survey = read_survey([sys.argv[1]])\n"
         "print(json.dumps({'seconds': time.perf_counter() - start,\n"
@@ -727,7 +727,7 @@ def test_file_locked_by_another_program(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_file_deleted_between_listing_and_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder is listed, then a colleague moves a file away before it is read."""
-    from qhunion import intake
+    from qhunion.recognise import intake
 
     write_survey(tmp_path / "a.xlsx")
     write_survey(tmp_path / "b.xlsx")

@@ -30,9 +30,10 @@ from builders import (
     write_xlsx,
 )
 from qhunion.findings import Finding, column_letter
-from qhunion.headers import match_header
-from qhunion.intake import Survey, read_survey
-from qhunion.io import UnreadableFile, expand, read_sheets, sniff_encoding
+from qhunion.io import expand, read_sheets, sniff_encoding
+from qhunion.readers.sheet import UnreadableFile
+from qhunion.recognise.headers import match_header
+from qhunion.recognise.intake import Survey, read_survey
 
 EXPECTED = [
     # name, credit code, prefecture, county, registered, owned, employees, drivers, has union, members

@@ -8,7 +8,7 @@ import json
 import shlex
 from pathlib import Path
 
-from qhunion.intake import read_survey
+from qhunion.recognise.intake import read_survey
 from rule_cases.surveys import Cli
 
 HTML = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from qhunion import ledger as ledger_module
 from qhunion.cli import app
+from qhunion.decide.ruleset import packaged
 from qhunion.fields import PERSONAL_FIELDS
 from qhunion.ledger import (
     LATEST,
@@ -36,7 +37,6 @@ from qhunion.ledger import (
 from qhunion.pipeline import run
 from qhunion.records import Record
 from qhunion.rules import classify
-from qhunion.ruleset import packaged
 
 RS = packaged()
 HEADER = ["企业名称", "统一社会信用代码", "市（州）", "县（市、区）", "实际拥有车辆数", "职工人数", "货车司机人数",
@@ -308,7 +308,7 @@ def test_the_same_file_under_corrected_rules_is_a_new_import(tmp_path: Path, db:
     path = db
     f = survey(tmp_path / "城北.csv", ["乙运输", 2, "城北区", 5, 26, "否", None])
     rules = tmp_path / "rules.toml"
-    text = (Path(ledger_module.__file__).parent / "data" / "rules.toml").read_text("utf-8")
+    text = (Path(ledger_module.__file__).parents[1] / "data" / "rules.toml").read_text("utf-8")
     rules.write_text(text.replace('value = 25\nunit = "人"', 'value = 30\nunit = "人"'), "utf-8")
     runner = CliRunner()
     for extra in ([], ["--rules", str(rules)]):

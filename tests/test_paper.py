@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from qhunion import console, tablefit
 from qhunion.cli import app
-from qhunion.sheetprint import text_width
-from qhunion.workbook import DECISION_COLOURS, DONE, TO_ACT
+from qhunion.render import console, tablefit
+from qhunion.xlsx.sheetprint import text_width
+from qhunion.xlsx.styles import DECISION_COLOURS, DONE, HEADER, TO_ACT
 from rule_cases.surveys import standard_rows, write_survey
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
@@ -115,9 +115,23 @@ def test_summary_workbook_draws_the_target_line_from_visible_cells(tmp_path: Pat
     assert next(row[1].value for row in about.iter_rows() if row[0].value == "分组") != "county"
 
 
+def test_the_three_workbooks_share_one_header_style(book: Any, tmp_path: Path) -> None:
+    """The annotated workbook, the summary workbook and the template are written with one set of styles
+    (`xlsx.styles`): their header cells look alike."""
+    source = write_survey(tmp_path / "城北区调查表.xlsx", standard_rows())
+    summary, template = tmp_path / "汇总.xlsx", tmp_path / "模板.xlsx"
+    for args in (["summary", str(source), "-f", "xlsx", "-o", str(summary)], ["template", "-o", str(template)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+    heads = [book["判定结果"].cell(1, 1), openpyxl.load_workbook(summary)["汇总"].cell(1, 1),
+             openpyxl.load_workbook(template).worksheets[0].cell(1, 1)]
+    assert {h.fill.fgColor.rgb for h in heads} == {"FF" + HEADER.lstrip("#")}
+    assert all(h.font.b and h.alignment.wrap_text for h in heads)
+
+
 # ── terminal tables ──────────────────────────────────────────────────────────────────────────────────
 def _render(width: int, *args: str) -> str:
-    from qhunion.ruleset import packaged
+    from qhunion.decide.ruleset import packaged
     from qhunion.summary import summarize_files
 
     s, _ = summarize_files([str(EXAMPLE)], packaged(), None, None, None)
@@ -206,9 +220,9 @@ def test_progress_ticks_cost_under_one_percent_of_a_100000_row_read() -> None:
 
 def test_reading_and_deciding_tick_the_progress(tmp_path: Path) -> None:
     """The core ticks whatever tracker the run has: file and sheet, rows every TICK, the phases."""
-    from qhunion import console
+    from qhunion.decide.ruleset import load
     from qhunion.pipeline import run
-    from qhunion.ruleset import load
+    from qhunion.render import console
 
     class Seen(console.Tracker):
         def __init__(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from builders import FLAT_HEADER, flat_grid, flat_survey_xml, inline, raw_xlsx, sheet_xml, write_book, xml_row
 from qhunion import cli
 from qhunion.fields import PERSONAL_FIELDS
-from qhunion.intake import read_survey
+from qhunion.recognise.intake import read_survey
 from rule_cases.surveys import run
 
 
@@ -141,7 +141,7 @@ def test_tracebacks_show_no_personal_data(tmp_path: Path, monkeypatch: pytest.Mo
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """A bug while a row full of personal data is being read: --debug shows the traceback (for developers)
     without local variables; without --debug there is one sentence."""
-    from qhunion import intake
+    from qhunion.recognise import intake
 
     def broken(self: object, record: object) -> None:
         raise RuntimeError("a bug in the cross-checks")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from qhunion.decide.ruleset import packaged
 from qhunion.plan import Proposal, formation_plan
 from qhunion.records import Record
 from qhunion.rules import classify
-from qhunion.ruleset import packaged
 from rule_cases.cases import record
 
 RS = packaged()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from qhunion.privacy import looks_personal, mask
+from qhunion.normalise.privacy import looks_personal, mask
 
 SETTINGS = settings(max_examples=300, deadline=None)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -31,8 +31,9 @@ from builders import (
     write_xlsx,
 )
 from qhunion import io as qio
-from qhunion.intake import read_survey
 from qhunion.oserrors import os_reason
+from qhunion.readers import sheet
+from qhunion.recognise.intake import read_survey
 
 # ── Builders: the same Grid as a web page, as SpreadsheetML, as .xlsb ──────────────────────────────────
 
@@ -153,8 +154,8 @@ def write_xlsb(path: Path, cells: dict[tuple[int, int], str | float]) -> Path:
     return path
 
 
-def sheets_of(path: Path, encoding: str | None = None) -> list[qio.Sheet]:
-    return [qio.Sheet(s.file, s.name, list(s.rows), s.visible, s.first_column, s.merged, s.encoding)
+def sheets_of(path: Path, encoding: str | None = None) -> list[sheet.Sheet]:
+    return [sheet.Sheet(s.file, s.name, list(s.rows), s.visible, s.first_column, s.merged, s.encoding)
             for s in qio.read_sheets(path, encoding)]
 
 
@@ -373,7 +374,7 @@ def _measured(path: Path) -> dict[str, object]:
     import json
 
     # ru_maxrss of the process itself survives exec (it would be pytest's); VmHWM is the new program's own.
-    script = ("import json, re, resource, sys\nfrom pathlib import Path\nfrom qhunion.intake import read_survey\n"
+    script = ("import json, re, resource, sys\nfrom pathlib import Path\nfrom qhunion.recognise.intake import read_survey\n"
               "s = read_survey([sys.argv[1]])\n"
               "own = int(re.search(r'VmHWM:\\s*(\\d+)', Path('/proc/self/status').read_text()).group(1))\n"
               "print(json.dumps({'reasons': [u.reason for u in s.unreadable],"
@@ -395,7 +396,7 @@ def test_xlsb_with_one_far_cell_is_refused_in_bounded_memory(tmp_path: Path, row
     """Issue 14, items 9 and 10: a cell at XFD, far down — SIGABRT at 200,000 rows, 20.5 GB at 40,000."""
     path = write_xlsb(tmp_path / "远.xlsb", {(0, 0): "企业名称", (rows - 1, 16_383): "x"})
     seen = _measured(path)
-    assert seen["reasons"] == [qio.too_many_cells(rows * 16_384)]
+    assert seen["reasons"] == [sheet.too_many_cells(rows * 16_384)]
     assert str(seen["reasons"][0]).startswith("数据区域约 ")  # type: ignore[index]
     assert float(seen["rss"]) < 300  # type: ignore[arg-type]
 
@@ -433,13 +434,13 @@ def test_a_real_abort_in_calamine_is_exit_3_and_the_batch_goes_on(tmp_path: Path
     file is read, and nothing from Rust reaches the screen."""
     far = write_xlsb(tmp_path / "远.xlsb", {(0, 0): "企业名称", (199_999, 16_383): "x"})
     write_csv(tmp_path / "好.csv", flat_rows(("甲公司", "", "海东市", "乐都区", 3, 10, "否")))
-    script = ("import sys\nimport qhunion.guard as g\ng._scan_xlsb = lambda path, zf: None\n"
+    script = ("import sys\nimport qhunion.readers.guard as g\ng._scan_xlsb = lambda path, zf: None\n"
               "from qhunion.cli import main\nsys.argv = ['qhunion', 'check', *sys.argv[1:]]\nmain()\n")
     done = subprocess.run([sys.executable, "-c", script, str(far), str(tmp_path / "好.csv")], capture_output=True,
                           timeout=120, check=False, env={**os.environ, "RUST_BACKTRACE": "1"})
     out, err = done.stdout.decode(), done.stderr.decode()
     assert done.returncode == 3, err
-    assert f"无法读取 远.xlsb：{qio.workbook_reason('zip')}" in out
+    assert f"无法读取 远.xlsb：{sheet.workbook_reason('zip')}" in out
     assert "好.csv" in out and "共 1 条记录" in out
     assert "memory allocation" not in err and "panicked" not in err and "Traceback" not in err
 
@@ -457,14 +458,14 @@ def test_an_abort_of_any_kind_in_the_child(tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(qio, "read_workbook", aborts)
     survey = read_survey([tmp_path / "崩.xls", tmp_path / "好.xls"])
-    assert [(Path(u.path).name, u.reason) for u in survey.unreadable] == [("崩.xls", qio.workbook_reason("ole"))]
+    assert [(Path(u.path).name, u.reason) for u in survey.unreadable] == [("崩.xls", sheet.workbook_reason("ole"))]
     assert len(survey.records) == len(ROWS)
 
 
 def test_what_else_is_written_to_stderr_while_parsing_is_not_lost(capfd: pytest.CaptureFixture[str],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from qhunion import cli
-    from qhunion.isolate import pass_on
+    from qhunion.readers.isolate import pass_on
 
     monkeypatch.delenv("QHUNION_DEBUG", raising=False)
     monkeypatch.setitem(cli._state, "debug", False)
@@ -493,7 +494,7 @@ def test_gbk_file_name_in_a_folder_is_read_and_shown_readably(tmp_path: Path, cl
 
 
 def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> None:
-    assert qio.shown("a\x1b[2Jb\u202ec.xlsx") == "a\\x1b[2Jb\\u202ec.xlsx"
+    assert sheet.shown("a\x1b[2Jb\u202ec.xlsx") == "a\\x1b[2Jb\\u202ec.xlsx"
     path = tmp_path / "\x1b[31m红.xlsx"
     path.write_bytes(b"garbage")
     (bad,) = read_survey([path]).unreadable
@@ -553,8 +554,8 @@ def test_recursive_glob_over_symlink_loops_and_a_fifo_ends(tmp_path: Path) -> No
 @pytest.mark.parametrize("codec", ["rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri"])
 def test_non_text_codec_is_refused_at_once(tmp_path: Path, cli, codec: str) -> None:  # type: ignore[no-untyped-def]
     write_csv(tmp_path / "a.csv", flat_rows(("甲公司", "", "海东市", "乐都区", 3, 10, "否")))
-    with pytest.raises(qio.BadEncoding):
-        qio.check_encoding(codec)
+    with pytest.raises(sheet.BadEncoding):
+        sheet.check_encoding(codec)
     for command in (["check"], ["classify", "--no-ledger", "--no-workbook"], ["explain", "--row", "2"], ["summary"]):
         code, out, err = cli(*command, "a.csv", "--encoding", codec)
         assert code == 2, (command, out, err)
@@ -562,10 +563,10 @@ def test_non_text_codec_is_refused_at_once(tmp_path: Path, cli, codec: str) -> N
 
 
 def test_check_encoding() -> None:
-    assert qio.check_encoding(None) is None
-    assert qio.check_encoding("GBK") == "GBK"
-    with pytest.raises(qio.BadEncoding, match="不认识编码"):
-        qio.check_encoding("klingon")
+    assert sheet.check_encoding(None) is None
+    assert sheet.check_encoding("GBK") == "GBK"
+    with pytest.raises(sheet.BadEncoding, match="不认识编码"):
+        sheet.check_encoding("klingon")
 
 
 def test_utf16_without_a_bom_is_refused_for_that_file(tmp_path: Path) -> None:

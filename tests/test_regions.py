@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import flat_grid, write_csv
-from qhunion.intake import read_survey
-from qhunion.places import PlaceHit, places_in, resolve_region
-from qhunion.regions import FORMER_CODES, TOWN_SUFFIXES, gazetteer
+from qhunion.normalise.places import PlaceHit, places_in, resolve_region
+from qhunion.normalise.regions import FORMER_CODES, TOWN_SUFFIXES, gazetteer
+from qhunion.recognise.intake import read_survey
 
 XINING, HAIDONG, HAIXI = "西宁市", "海东市", "海西蒙古族藏族自治州"
 

@@ -14,11 +14,11 @@ from typing import Any
 import docx
 import pytest
 
-from qhunion.chart import FontSearch, find_cjk_font
-from qhunion.docreport import progress_document
+from qhunion.decide.ruleset import packaged
 from qhunion.ledger import Ledger
-from qhunion.reportdata import progress, round_month
-from qhunion.ruleset import packaged
+from qhunion.report.chart import FontSearch, find_cjk_font
+from qhunion.report.document import progress_document
+from qhunion.report.facts import progress, round_month
 from qhunion.summary import column_labels
 from rule_cases.surveys import PERSONAL, enterprise, run_qhunion, uscc, write_survey
 

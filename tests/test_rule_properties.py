@@ -12,10 +12,10 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qhunion.decide.ruleset import DECISION_CODES, RuleSet, packaged
 from qhunion.fields import ENTITY_TYPES, GROUPS, STATUSES
 from qhunion.records import Record
 from qhunion.rules import Decision, classify, count_small_carriers, is_carrier
-from qhunion.ruleset import DECISION_CODES, RuleSet, packaged
 
 RS: RuleSet = packaged()
 SETTINGS = settings(max_examples=200, deadline=None)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from qhunion.decide.ruleset import RuleSet, packaged
+from qhunion.normalise.regions import gazetteer
 from qhunion.records import Record
-from qhunion.regions import gazetteer
 from qhunion.rules import (
     classify,
     count_small_carriers,
@@ -18,7 +19,6 @@ from qhunion.rules import (
     meets_standalone,
     prefecture_union,
 )
-from qhunion.ruleset import RuleSet, packaged
 from rule_cases.cases import record as _record
 
 

@@ -13,10 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from qhunion.decide.ruleset import (
+    DECISION_CODES,
+    IMPLEMENTED_RULES,
+    RuleSet,
+    RuleSetError,
+    load,
+    packaged,
+    parse,
+)
 from qhunion.fields import GROUPS
 from qhunion.records import Record
 from qhunion.rules import classify
-from qhunion.ruleset import DECISION_CODES, IMPLEMENTED_RULES, RuleSet, RuleSetError, load, packaged, parse
 from rule_cases.cases import record
 from rule_cases.surveys import Cli, enterprise, excel_row, write_survey
 
@@ -231,7 +239,8 @@ def test_each_dependency_is_checked(step: str, before: str, needed: str, tmp_pat
 
 
 def test_known_rule_ids_come_from_the_step_registry() -> None:
-    from qhunion import precedence, rules
+    from qhunion import rules
+    from qhunion.decide import precedence
 
     assert IMPLEMENTED_RULES == precedence.IDS
     assert set(rules.STEPS) == set(precedence.IDS)

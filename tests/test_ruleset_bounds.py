@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qhunion.ruleset import MAX_BYTES, load, packaged
+from qhunion.decide.ruleset import MAX_BYTES, load, packaged
 from rule_cases.surveys import Cli, write_survey
 from test_ruleset import PACKAGED, edited, error_for
 
@@ -87,6 +87,6 @@ def test_every_invalid_rule_file_is_exit_2(text: str, tmp_path: Path, cli: Cli) 
 
 
 def test_packaged_rules_nest_shallowly() -> None:
-    from qhunion.ruleset import MAX_DEPTH, _nesting
+    from qhunion.decide.ruleset import MAX_DEPTH, _nesting
 
     assert _nesting(PACKAGED) <= MAX_DEPTH // 4

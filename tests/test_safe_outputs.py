@@ -20,7 +20,7 @@ import pytest
 
 from builders import FLAT_HEADER, flat_grid, flat_rows, write_book, write_survey
 from qhunion import cli, outputs
-from qhunion.privacy import mask
+from qhunion.normalise.privacy import mask
 from rule_cases.surveys import run
 
 ROW = ("甲公司", None, "西宁市", "城北区", 3, 4, "否")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from qhunion.sheetxml import MAX_CELL, StreamedSheet, style_id
-from qhunion.workbook import write_value
+from qhunion.xlsx.sheetxml import MAX_CELL, StreamedSheet, style_id
+from qhunion.xlsx.workbook import write_value
 
 TRICKY = [
     "<r><t>富文本</t></r>", "普通文字", " 前有空格", "后有空格 ", "\u3000全角空格\u3000", "a & b < c > d", '"引号"', "=SUM(A1:A2)",

@@ -3,7 +3,7 @@
 from typer.testing import CliRunner
 
 from qhunion.cli import app
-from qhunion.ruleset import packaged
+from qhunion.decide.ruleset import packaged
 
 
 def test_help_lists_commands() -> None:

@@ -20,10 +20,10 @@ from stdnum.cn.uscc import calc_check_digit
 from typer.testing import CliRunner
 
 from qhunion.cli import app
+from qhunion.decide.ruleset import packaged
 from qhunion.ledger import Ledger, Source
 from qhunion.records import Record
 from qhunion.rules import classify
-from qhunion.ruleset import packaged
 from qhunion.summary import UnknownRegion, scope_of, summarize
 
 RS = packaged()

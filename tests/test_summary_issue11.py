@@ -7,10 +7,10 @@ from typing import Any
 
 from stdnum.cn.uscc import calc_check_digit
 
+from qhunion.decide.ruleset import packaged
 from qhunion.ledger import Ledger, Source
 from qhunion.records import Record
 from qhunion.rules import classify
-from qhunion.ruleset import packaged
 from qhunion.summary import round_date, summarize
 
 RS = packaged()

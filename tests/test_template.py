@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from builders import uscc
 from qhunion.cli import app
 from qhunion.fields import FieldKind
-from qhunion.intake import RECORD_FIELDS, read_survey
-from qhunion.template import EXAMPLE_MARK, HELP_SHEET, SHEET, TEMPLATE_FIELDS
+from qhunion.recognise.intake import RECORD_FIELDS, read_survey
+from qhunion.xlsx.template import EXAMPLE_MARK, HELP_SHEET, SHEET, TEMPLATE_FIELDS
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import flat_grid, write_csv
-from qhunion import values
 from qhunion.findings import CATALOGUE, Finding, Severity
-from qhunion.intake import read_survey
-from qhunion.text import chinese_to_int, fold, header_key
+from qhunion.normalise import values
+from qhunion.normalise.text import chinese_to_int, fold, header_key
+from qhunion.recognise.intake import read_survey
 
 COUNTS: list[tuple[Any, int | None, str | None]] = [
     # Clean numbers, as Excel stores them

@@ -19,10 +19,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner, Result
 
 from qhunion.cli import app
+from qhunion.decide.ruleset import packaged
 from qhunion.outputs import OutputError
 from qhunion.pipeline import run as run_pipeline
-from qhunion.ruleset import packaged
-from qhunion.workbook import ADDED, write_workbook
+from qhunion.xlsx.workbook import ADDED, write_workbook
 from rule_cases.surveys import (
     FIRST_DATA_ROW,
     FORMULA_NAME,

@@ -1,3 +1,3 @@
-from .cli import main
+from qhunion.cli import main
 
 main()

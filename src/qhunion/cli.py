@@ -16,16 +16,15 @@ from typing import Annotated, Any
 
 import typer
 
-from . import columns, options
-from . import console as _console
-from .cli_ledger import ledger_app, summary
-from .cli_report import report
-from .errors import DATA_ERRORS as EXIT_ERRORS
-from .errors import OK as EXIT_OK
-from .errors import UNREADABLE as EXIT_UNREADABLE
-from .errors import UNWRITABLE as EXIT_UNWRITABLE
-from .errors import USAGE as EXIT_USAGE
-from .options import (
+from qhunion import columns, options
+from qhunion.cli_ledger import ledger_app, summary
+from qhunion.cli_report import report
+from qhunion.errors import DATA_ERRORS as EXIT_ERRORS
+from qhunion.errors import OK as EXIT_OK
+from qhunion.errors import UNREADABLE as EXIT_UNREADABLE
+from qhunion.errors import UNWRITABLE as EXIT_UNWRITABLE
+from qhunion.errors import USAGE as EXIT_USAGE
+from qhunion.options import (
     DbOpt,
     EncodingOpt,
     Files,
@@ -39,7 +38,8 @@ from .options import (
     choose,
     emit,
 )
-from .shell import QhunionGroup, _state, escape, fail
+from qhunion.render import console as _console
+from qhunion.shell import QhunionGroup, _state, escape, fail
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "app", "escape", "fail",
            "main"]
@@ -58,7 +58,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from qhunion import __version__
 
         _console.write(f"qhunion {__version__}\n")
         raise typer.Exit(EXIT_OK)
@@ -114,9 +114,9 @@ def check(
     force: ForceOpt = False,
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
-    from . import console, report
-    from .intake import errors, read_survey
-    from .outputs import claim, say_skipped
+    from qhunion.outputs import claim, say_skipped
+    from qhunion.recognise.intake import errors, read_survey
+    from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
     encoding = options.encoding(encoding)
@@ -126,18 +126,18 @@ def check(
     claim([t for t in (target, write_map) if t is not None], [*survey.paths, *([map_file] if map_file else [])],
           force=force)
     if write_map is not None:
-        from .headers import map_file_text
-        from .outputs import atomic_text
+        from qhunion.outputs import atomic_text
+        from qhunion.recognise.headers import map_file_text
 
         with atomic_text(write_map, "utf-8") as fh:
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
         console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
-    data = report.check_data(survey)
-    emit(View(table=lambda out: report.print_check(survey, out, files, quiet=console.is_quiet()),
-              json=lambda: report.to_json(data), csv=lambda: report.to_csv(data["issues"], columns.ISSUE_COLUMNS),
+    data = tables.check_data(survey)
+    emit(View(table=lambda out: tables.print_check(survey, out, files, quiet=console.is_quiet()),
+              json=lambda: tables.to_json(data), csv=lambda: tables.to_csv(data["issues"], columns.ISSUE_COLUMNS),
               kind="check"), kind, target)
     if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
-        report.print_unreadable(survey, console.err())
+        tables.print_unreadable(survey, console.err())
     raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
 
 
@@ -163,10 +163,10 @@ def classify(
     force: ForceOpt = False,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
-    from . import console, report
-    from .intake import errors
-    from .outputs import claim, is_folder, say_skipped, workbook_targets
-    from .pipeline import run
+    from qhunion.outputs import claim, is_folder, say_skipped, workbook_targets
+    from qhunion.pipeline import run
+    from qhunion.recognise.intake import errors
+    from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
                           lambda f: "" if f == "table" else f"建会判定.{f}")
@@ -175,7 +175,7 @@ def classify(
     workbook = not no_workbook and (kind == "table" or target is None)
     known = None
     if not no_ledger:
-        from .cli_ledger import ledger_members
+        from qhunion.cli_ledger import ledger_members
 
         known = ledger_members(db, rs)
     with console.run_progress():  # on stderr while reading and deciding, gone before the tables print
@@ -193,29 +193,29 @@ def classify(
                 console.err().print(note, markup=False, highlight=False)
     claim([*books.values(), *([target] if target is not None and kind != "table" else [])],
           [*result.survey.paths, *(p for p in (rules, map_file) if p is not None)], ledger=db, force=force)
-    emit(View(table=lambda out: report.print_classify(result, out, quiet=console.is_quiet()),
-              json=lambda: report.classify_json_lines(result),
-              csv=lambda: report.csv_lines(report.classify_rows(result), columns.DECISION_COLUMNS), kind="classify"),
+    emit(View(table=lambda out: tables.print_classify(result, out, quiet=console.is_quiet()),
+              json=lambda: tables.classify_json_lines(result),
+              csv=lambda: tables.csv_lines(tables.classify_rows(result), columns.DECISION_COLUMNS), kind="classify"),
          kind, None if kind == "table" else target)
-    from .timing import phase
-    from .timing import report as report_timings
+    from qhunion.timing import phase
+    from qhunion.timing import report as report_timings
 
     with console.run_progress():
         if books:
             with phase("write"):
                 _write_workbooks(result, books)
         if not no_ledger:
-            from .cli_ledger import record_run
+            from qhunion.cli_ledger import record_run
 
             with phase("ledger"):
                 record_run(result, db, round_label, unit)
     if no_ledger:
-        from .cli_ledger import say_batch_only
+        from qhunion.cli_ledger import say_batch_only
 
         say_batch_only(result)
     report_timings()
     if kind != "table":
-        report.print_unreadable(result.survey, console.err())
+        tables.print_unreadable(result.survey, console.err())
     status = _exit_status(len(result.survey.unreadable), errors(result.all_findings()))
     if status == EXIT_OK and strict and result.counts()["unverified"]:
         status = EXIT_ERRORS
@@ -225,9 +225,9 @@ def classify(
 def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
     """One annotated workbook per input (``books``: input → its workbook, claimed), or everything in one
     workbook (the single key ``Path("")``)."""
-    from . import console
-    from .reading import shown_path
-    from .workbook import write_workbook
+    from qhunion.readers.sheet import shown_path
+    from qhunion.render import console
+    from qhunion.xlsx.workbook import write_workbook
 
     for source, target in books.items():
         write_workbook(result, target, only=None if source == Path("") else source)
@@ -245,8 +245,8 @@ def explain(
     encoding: EncodingOpt = None,
 ) -> None:
     """显示一家企业的完整判定理由：用到的数字、标准、条款原文、建会方案和下一步。"""
-    from . import console, report
-    from .pipeline import run
+    from qhunion.pipeline import run
+    from qhunion.render import console, tables
 
     if (row is None) == (code is None):
         fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
@@ -265,10 +265,10 @@ def explain(
     for i, (r, d) in enumerate(hits):
         if i:
             out.print()
-        for line in report.explain_text(r, d, rs):
+        for line in tables.explain_text(r, d, rs):
             out.print(line, markup=False)
     if any(t.what == "carriers_in_county" for _, d in hits for t in d.terms):
-        from .concentration import NO_LEDGER_NOTE
+        from qhunion.decide.concentration import NO_LEDGER_NOTE
 
         out.print(f"注：{NO_LEDGER_NOTE}", markup=False)  # explain reads no ledger (issue 11)
 
@@ -281,16 +281,16 @@ def show_rules(
     force: ForceOpt = False,
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
-    from . import report
-    from .outputs import claim
-    from .rulesdoc import print_rules, rules_csv_rows, rules_data
+    from qhunion.decide.rulesdoc import print_rules, rules_csv_rows, rules_data
+    from qhunion.outputs import claim
+    from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
     rs = options.ruleset(rules)
     claim([target] if target else [], [rules] if rules else [], force=force)
     # CSV: one long table of section, row, column, value
-    emit(View(table=lambda out: print_rules(rs, out), json=lambda: report.to_json(rules_data(rs)),
-              csv=lambda: report.to_csv(rules_csv_rows(rs), columns.RULES_COLUMNS), kind="rules"), kind, target)
+    emit(View(table=lambda out: print_rules(rs, out), json=lambda: tables.to_json(rules_data(rs)),
+              csv=lambda: tables.to_csv(rules_csv_rows(rs), columns.RULES_COLUMNS), kind="rules"), kind, target)
 
 
 @app.command()
@@ -300,9 +300,9 @@ def template(
     force: ForceOpt = False,
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
-    from . import console
-    from .outputs import claim
-    from .template import write_template
+    from qhunion.outputs import claim
+    from qhunion.render import console
+    from qhunion.xlsx.template import write_template
 
     _, target = choose(output, None, {"xlsx": ".xlsx"}, "xlsx", lambda f: "调查表模板.xlsx")
     assert target is not None
@@ -322,7 +322,7 @@ def main() -> None:
     # CPython's cyclic collector would find nothing, yet it walks every live record again and again as
     # they accumulate (7 % of a 100,000-row classify). Reference counting still frees everything else.
     gc.disable()
-    from .outputs import unwind_on_signals
+    from qhunion.outputs import unwind_on_signals
 
     unwind_on_signals()  # SIGTERM/SIGHUP unwind like Ctrl+C: no half-written temporary file is left behind
     try:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import columns
-from .errors import DATA_ERRORS, OK, UNREADABLE, USAGE
-from .options import (
+from qhunion import columns
+from qhunion.errors import DATA_ERRORS, OK, UNREADABLE, USAGE
+from qhunion.options import (
     BookFormatOpt,
     CompareOpt,
     DbOpt,
@@ -32,15 +32,15 @@ from .options import (
     encoding,
     ruleset,
 )
-from .shell import QhunionGroup, fail
+from qhunion.shell import QhunionGroup, fail
 
 if TYPE_CHECKING:
-    from .ledger import Check, ImportInfo, ImportOutcome, Ledger
-    from .pipeline import Result
-    from .records import Record
-    from .rules import Members
-    from .ruleset import RuleSet
-    from .summary import Summary
+    from qhunion.decide.ruleset import RuleSet
+    from qhunion.ledger import Check, ImportInfo, ImportOutcome, Ledger
+    from qhunion.pipeline import Result
+    from qhunion.records import Record
+    from qhunion.rules import Members
+    from qhunion.summary import Summary
 
 
 class By(StrEnum):
@@ -81,7 +81,7 @@ ledger_app = typer.Typer(
 
 @contextmanager
 def open_ledger(db: str | None, create: bool) -> Iterator[Ledger]:
-    from .ledger import Ledger
+    from qhunion.ledger import Ledger
 
     with Ledger(db, create=create) as ledger:
         yield ledger
@@ -91,8 +91,8 @@ def open_ledger(db: str | None, create: bool) -> Iterator[Ledger]:
 def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Members]:
     """What the ledger holds of the areas a classify run touches (issue 11: concentration is the county's).
     A ledger that does not exist yet holds nothing."""
-    from .concentration import known_members
-    from .ledger import Ledger, LedgerMissing
+    from qhunion.decide.concentration import known_members
+    from qhunion.ledger import Ledger, LedgerMissing
 
     def known(records: list[Record]) -> Members:
         try:
@@ -108,9 +108,9 @@ def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Memb
 def settle_concentration(ledger: Ledger, result: Result, imported: Iterable[int] = ()) -> None:
     """After an import: re-decide the areas' earlier records whose count it moved, and say so. ``imported``:
     the imports this run made, whose records were decided on the same counts."""
-    from . import console
-    from .concentration import change_lines, settle
-    from .rules import area_of
+    from qhunion.decide.concentration import change_lines, settle
+    from qhunion.render import console
+    from qhunion.rules import area_of
 
     rs = result.ruleset
     changes = settle(ledger, rs, {a for r in result.survey.records if (a := area_of(r, rs))}, imported)
@@ -120,8 +120,8 @@ def settle_concentration(ledger: Ledger, result: Result, imported: Iterable[int]
 
 def say_batch_only(result: Result) -> None:
     """--no-ledger: where a decision read the concentration count, say it covers only the given files."""
-    from . import console
-    from .concentration import NO_LEDGER_NOTE
+    from qhunion.decide.concentration import NO_LEDGER_NOTE
+    from qhunion.render import console
 
     if any(t.what == "carriers_in_county" for d in result.decisions for t in d.terms):
         console.err().print(NO_LEDGER_NOTE, markup=False, highlight=False)
@@ -131,15 +131,15 @@ def say_batch_only(result: Result) -> None:
 def record_run(result: Result, db: str | None, round_label: str | None, unit: str | None) -> None:
     """Record a classify run in the ledger (one import per readable file) and say so in one line."""
 
-    from . import console
+    from qhunion.render import console
 
     if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
         return
-    from .rounds import normalise
+    from qhunion.rounds import normalise
 
     if round_label and normalise(round_label) != round_label.strip():
         # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
-        from .reading import shown
+        from qhunion.readers.sheet import shown
 
         console.err().print(f"注意：轮次“{shown(round_label)}”按 {normalise(round_label)} 记入账本", markup=False)
     with open_ledger(db, create=True) as ledger:
@@ -151,8 +151,8 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
 def _recorded_names(result: Result) -> list[str]:
     """The names of the inputs `Ledger.record` imports, in its order: an outcome that was already in the
     ledger carries the name it was first imported under, and an identical file of another name is this one."""
-    from .io import file_label
-    from .privacy import mask
+    from qhunion.normalise.privacy import mask
+    from qhunion.readers.sheet import file_label
 
     return [mask(file_label(p)) for p in result.survey.readable_paths]
 
@@ -221,9 +221,9 @@ def summary(
     force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-    from . import console, report
-    from .outputs import claim, is_folder, say_skipped
-    from .summary import summarize, summarize_files
+    from qhunion.outputs import claim, is_folder, say_skipped
+    from qhunion.render import console, tables
+    from qhunion.summary import summarize, summarize_files
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}, "table", lambda f: "")
     folder = target if output is not None and is_folder(output) else None
@@ -236,7 +236,7 @@ def summary(
         result_summary, result = summarize_files(files, rs, enc, region, by)
         say_skipped(result.survey.skipped)
         inputs += result.survey.paths
-        report.print_unreadable(result.survey, console.err())
+        tables.print_unreadable(result.survey, console.err())
         status = UNREADABLE if result.survey.unreadable else OK
     else:
         with open_ledger(db, create=False) as ledger:
@@ -256,7 +256,7 @@ def default_xlsx(s: Summary) -> str:
 
 
 def _notes(s: Summary, rs: RuleSet) -> None:
-    from . import console
+    from qhunion.render import console
 
     err = console.err()
     if s.scope.former:
@@ -271,18 +271,19 @@ def _notes(s: Summary, rs: RuleSet) -> None:
 
 
 def summary_view(s: Summary, rs: RuleSet) -> View:
-    from . import report, summarybook
+    from qhunion.render import tables
+    from qhunion.xlsx import summarybook
 
     def csv() -> str:
         data = s.as_dict()
-        return report.to_csv([*data["rows"], data["total"]], s.columns())
+        return tables.to_csv([*data["rows"], data["total"]], s.columns())
 
-    return View(table=lambda out: print_summary(s, rs, out), json=lambda: report.to_json(s.as_dict()), csv=csv,
+    return View(table=lambda out: print_summary(s, rs, out), json=lambda: tables.to_json(s.as_dict()), csv=csv,
                 xlsx=lambda target: summarybook.write_summary_book(s, rs, target), kind="summary")
 
 
 def _cell(key: str, value: Any) -> str:
-    from .summary import CHANGE_COLUMNS, RATE_COLUMNS
+    from qhunion.summary import CHANGE_COLUMNS, RATE_COLUMNS
 
     if value is None:
         return "—"
@@ -312,8 +313,8 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
     """Two tables (建会, 入会), a third with the changes when comparing; the total row last."""
     from rich.markup import escape
 
-    from . import tablefit
-    from .summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
+    from qhunion.render import tablefit
+    from qhunion.summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
 
     labels = column_labels(rs)
     data = s.as_dict()
@@ -364,8 +365,8 @@ def list_imports(
     force: ForceOpt = False,
 ) -> None:
     """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
-    from . import report
-    from .outputs import claim
+    from qhunion.outputs import claim
+    from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
     claim([target] if target else [], ledger=db, force=force)
@@ -374,15 +375,15 @@ def list_imports(
         name = ledger.name
     rows = [i.as_dict() for i in found]
     emit(View(table=lambda out: _print_imports(found, name, out),
-              json=lambda: report.to_json({"ledger": name, "imports": rows}),
-              csv=lambda: report.to_csv(rows, columns.IMPORT_COLUMNS), kind="imports"), kind, target)
+              json=lambda: tables.to_json({"ledger": name, "imports": rows}),
+              csv=lambda: tables.to_csv(rows, columns.IMPORT_COLUMNS), kind="imports"), kind, target)
 
 
 def _print_imports(found: list[ImportInfo], name: str, out: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .reading import shown
+    from qhunion.readers.sheet import shown
 
     if not found:
         out.print(f"账本 {name} 中还没有导入", markup=False)
@@ -403,7 +404,7 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（用于脚本）")] = False,
 ) -> None:
     """撤销一次导入（如导错了文件）：删除其记录，相关企业此前的记录恢复为现行。"""
-    from . import console
+    from qhunion.render import console
 
     with open_ledger(db, create=False) as ledger:
         info = ledger.find_import(ident)
@@ -416,8 +417,8 @@ def forget(
                     return
             except typer.Abort:
                 fail("没有得到确认，账本未改动（在脚本中请加 --yes）", USAGE)
-        from .concentration import areas_of_import, change_lines, settle
-        from .ruleset import load
+        from qhunion.decide.concentration import areas_of_import, change_lines, settle
+        from qhunion.decide.ruleset import load
 
         rs = load()
         touched = areas_of_import(ledger, rs, info.id)
@@ -445,8 +446,8 @@ def verify(
     force: ForceOpt = False,
 ) -> None:
     """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
-    from . import report
-    from .outputs import claim
+    from qhunion.outputs import claim
+    from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")
     claim([target] if target else [], ledger=db, force=force)
@@ -457,8 +458,8 @@ def verify(
     rows = [{"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
             for c in checks]
     emit(View(table=lambda out: _print_checks(checks, name, ok, out),
-              json=lambda: report.to_json({"ledger": name, "ok": ok, "checks": rows}),
-              csv=lambda: report.to_csv(rows, columns.VERIFY_COLUMNS), kind="verify"), kind, target)
+              json=lambda: tables.to_json({"ledger": name, "ok": ok, "checks": rows}),
+              csv=lambda: tables.to_csv(rows, columns.VERIFY_COLUMNS), kind="verify"), kind, target)
     raise typer.Exit(OK if ok else DATA_ERRORS)
 
 
@@ -482,9 +483,9 @@ def grant(
     db: DbOpt = None,
 ) -> None:
     """在 PostgreSQL 账本上为一个县或市州建立（或更新）登录用户：它只能导入和查看本地区的记录（行级安全策略）。须由省总工会的账户运行。"""
-    from . import console
-    from .ledger_pg import grant as grant_role
-    from .summary import scope_of
+    from qhunion.ledger.pg import grant as grant_role
+    from qhunion.render import console
+    from qhunion.summary import scope_of
 
     if (county is None) == (prefecture is None):
         fail("请用 --county 或 --prefecture 指定一个地区（二选一）", USAGE)
@@ -511,9 +512,9 @@ def export(
     db: DbOpt = None,
 ) -> None:
     """把一个地区的导入写成账本包（.qhl，带校验和，不含个人信息），供离线的县寄送给市州或省总工会合并。"""
-    from . import console
-    from .bundle import export_bundle
-    from .summary import scope_of
+    from qhunion.ledger.bundle import export_bundle
+    from qhunion.render import console
+    from qhunion.summary import scope_of
 
     with open_ledger(db, create=False) as ledger:
         made = export_bundle(ledger, scope_of(region), output, since)
@@ -529,8 +530,8 @@ def import_bundle(
     db: DbOpt = None,
 ) -> None:
     """把离线县寄来的账本包合并进账本：已有的导入不会重复记入（合并两次与一次相同），按轮次和导入先后确定现行记录。"""
-    from . import console
-    from .bundle import merge_bundle, read_bundle
+    from qhunion.ledger.bundle import merge_bundle, read_bundle
+    from qhunion.render import console
 
     content = read_bundle(bundle)
     with open_ledger(db, create=True) as ledger:

@@ -1,6 +1,6 @@
 """`qhunion report`: the progress report (督查通报, 六（三）) or a pilot unit's report (五（二）) as a Word
-document, from the ledger through the same fold as `summary` (issue 16). A thin shell: `reportdata` gathers,
-`docreport` renders; errors become one Chinese sentence and an exit status.
+document, from the ledger through the same fold as `summary` (issue 16). A thin shell: `report.facts` gathers,
+`report.document` renders; errors become one Chinese sentence and an exit status.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from .errors import USAGE
-from .options import CompareOpt, DbOpt, ForceOpt, OutputOpt, RegionOpt, RulesOpt, choose, ruleset
-from .shell import fail
+from qhunion.errors import USAGE
+from qhunion.options import CompareOpt, DbOpt, ForceOpt, OutputOpt, RegionOpt, RulesOpt, choose, ruleset
+from qhunion.shell import fail
 
 
 class Kind(StrEnum):
@@ -37,17 +37,17 @@ def report(
     rules: RulesOpt = None,
 ) -> None:
     """生成报送上级的 Word 报告（GB/T 9704 公文格式）：建会入会进度通报，或试点单位的试点工作报告；数字与 summary 一致。"""
-    from . import console
-    from .ledger import Ledger
-    from .reading import shown_path
+    from qhunion.ledger import Ledger
+    from qhunion.readers.sheet import shown_path
+    from qhunion.render import console
 
     try:
         import docx  # noqa: F401
         import matplotlib  # noqa: F401
     except ImportError:
         fail(INSTALL_HINT, USAGE)
-    from . import docreport, reportdata
-    from .outputs import claim, is_folder
+    from qhunion.outputs import claim, is_folder
+    from qhunion.report import document, facts
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.
     _, chosen = choose(output, None, {"docx": ".docx"}, "docx", lambda f: "")
@@ -56,15 +56,15 @@ def report(
     rs = ruleset(rules)
     with Ledger(db, create=False) as ledger:
         if kind is Kind.pilot:
-            pilot = reportdata.pilot(ledger, rs, region)
-            doc = docreport.pilot_document(pilot, rs)
-            default = f"{reportdata.short_name(pilot.scope)}试点工作报告_{pilot.rounds[-1][0]}.docx"
+            pilot = facts.pilot(ledger, rs, region)
+            doc = document.pilot_document(pilot, rs)
+            default = f"{facts.short_name(pilot.scope)}试点工作报告_{pilot.rounds[-1][0]}.docx"
         else:
-            data = reportdata.progress(ledger, rs, region, round_label, compare)
-            doc = docreport.progress_document(data, rs)
-            default = f"{reportdata.short_name(data.scope)}建会入会进度报告_{data.this_round or '现行'}.docx"
+            data = facts.progress(ledger, rs, region, round_label, compare)
+            doc = document.progress_document(data, rs)
+            default = f"{facts.short_name(data.scope)}建会入会进度报告_{data.this_round or '现行'}.docx"
     target = chosen / default if chosen is not None and output is not None and is_folder(output) else (
         chosen or Path(default))
     claim([target], [rules] if rules is not None else [], ledger=db, force=force)
-    docreport.save(doc, target)
+    document.save(doc, target)
     console.err().print(f"已写出报告：{shown_path(target)}", markup=False, highlight=False)

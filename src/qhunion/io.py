@@ -22,60 +22,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .oserrors import os_reason
-
-# Shared with the other readers (reading.py); importable from here as before.
-from .reading import (
-    CHUNK as CHUNK,
-)
-from .reading import (
-    EXCEL_COLUMNS as EXCEL_COLUMNS,
-)
-from .reading import (
-    EXCEL_ROWS as EXCEL_ROWS,
-)
-from .reading import (
-    MAX_CELLS as MAX_CELLS,
-)
-from .reading import (
-    PASSWORD as PASSWORD,
-)
-from .reading import (
-    BadEncoding as BadEncoding,
-)
-from .reading import (
-    Sheet as Sheet,
-)
-from .reading import (
-    Uncached as Uncached,
-)
-from .reading import (
-    UnreadableFile as UnreadableFile,
-)
-from .reading import (
-    check_encoding as check_encoding,
-)
-from .reading import (
-    file_label as file_label,
-)
-from .reading import (
-    interrupted as interrupted,
-)
-from .reading import (
-    readable as readable,
-)
-from .reading import (
-    shown as shown,
-)
-from .reading import (
-    too_many_cells as too_many_cells,
-)
-from .reading import (
-    workbook_reason as workbook_reason,
+from qhunion.oserrors import os_reason
+from qhunion.readers.sheet import (
+    CHUNK,
+    PASSWORD,
+    BadEncoding,
+    Sheet,
+    UnreadableFile,
+    check_encoding,
+    file_label,
+    interrupted,
+    readable,
+    shown,
+    workbook_reason,
 )
 
 if TYPE_CHECKING:
-    from .guard import Marks
+    from qhunion.readers.guard import Marks
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -95,7 +58,7 @@ def expand(inputs: Iterable[str], skipped: list[Path] | None = None) -> list[Pat
     reading then reports. Only regular files are taken from folders and globs — never a FIFO (opening one
     waits for a writer for ever) or a device — and a recursive glob never walks a folder twice (a symlink
     back to “.” or “..” would make it endless)."""
-    from .outputs import is_own_output
+    from qhunion.outputs import is_own_output
 
     found: list[Path] = []
     passed: list[Path] = []
@@ -211,15 +174,15 @@ def read_sheets(path: Path, encoding: str | None = None) -> Iterator[Sheet]:
     if kind == "csv":
         yield from _read_csv(path, encoding)
     elif kind == "html":
-        from .webtables import read_html
+        from qhunion.readers.webtables import read_html
 
         yield from read_html(path, _read_all(path), check_text_encoding(path, encoding))
     elif kind == "spreadsheetml":
-        from .spreadsheetml import read_spreadsheetml
+        from qhunion.readers.spreadsheetml import read_spreadsheetml
 
         yield from read_spreadsheetml(path)
     elif kind == "ole" or (kind == "zip" and _is_xlsb(path)):
-        from .isolate import read_isolated
+        from qhunion.readers.isolate import read_isolated
 
         yield from read_isolated(path, kind, read_workbook)
     else:
@@ -253,7 +216,7 @@ def _sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        from .guard import is_encrypted_ole
+        from qhunion.readers.guard import is_encrypted_ole
 
         if is_encrypted_ole(path):
             raise UnreadableFile(path, PASSWORD)
@@ -301,7 +264,7 @@ def read_workbook(path: Path, kind: str) -> Iterator[Sheet]:
     (.xls and .xlsb come here inside a child process, see `isolate`.)"""
     import python_calamine as pc
 
-    from .guard import check_ole, check_zip
+    from qhunion.readers.guard import check_ole, check_zip
 
     marks = check_zip(path) if kind == "zip" else {}
     if kind == "ole":
@@ -364,7 +327,7 @@ def _rust_panics_unprinted() -> Iterator[None]:
     only with --debug, and anything else written there meanwhile is passed on (`isolate.pass_on`)."""
     import tempfile
 
-    from .isolate import pass_on
+    from qhunion.readers.isolate import pass_on
 
     with contextlib.suppress(AttributeError, OSError, ValueError):
         sys.stderr.flush()

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import USAGE
-from .shell import escape, fail
+from qhunion.errors import USAGE
+from qhunion.shell import escape, fail
 
 
 class Format(StrEnum):
@@ -74,20 +74,20 @@ CompareOpt = Annotated[str | None, typer.Option(
 
 def encoding(name: str | None) -> str | None:
     """--encoding, refused at once (exit 2) when it is not a text codec."""
-    from .io import check_encoding
+    from qhunion.readers.sheet import check_encoding
 
     return check_encoding(name)
 
 
 def ruleset(path: Path | None) -> Any:
-    from .ruleset import load
+    from qhunion.decide.ruleset import load
 
     return load(path)
 
 
 def mapping(items: list[str] | None, map_file: Path | None) -> Any:
     """The user's column mapping: the file's entries, then each --map (which wins)."""
-    from .headers import parse_map, read_map_file
+    from qhunion.recognise.headers import parse_map, read_map_file
 
     found = read_map_file(str(map_file)) if map_file is not None else {}
     found.update(parse_map(items or ()))
@@ -115,7 +115,7 @@ def choose(output: str | None, fmt: str | None, formats: dict[str, str], default
            name: Callable[[str], str]) -> tuple[str, Path | None]:
     """The format and file of a command's output: `outputs.choose` (the format follows -o's extension unless
     -f says otherwise; a folder gets ``name(format)``)."""
-    from .outputs import choose as choose_output
+    from qhunion.outputs import choose as choose_output
 
     return choose_output(output, fmt, formats, default, name)
 
@@ -123,8 +123,8 @@ def choose(output: str | None, fmt: str | None, formats: dict[str, str], default
 def emit(view: View, fmt: str, output: Path | None) -> None:
     """Show ``view`` as ``fmt``: on the screen, or in ``output`` (atomically; CSV as UTF-8 with BOM so that
     Excel reads Chinese). The caller has claimed ``output`` (`outputs.claim`)."""
-    from . import console
-    from .reading import shown_path
+    from qhunion.readers.sheet import shown_path
+    from qhunion.render import console
 
     if fmt == "table":
         view.table(console.out())
@@ -134,7 +134,7 @@ def emit(view: View, fmt: str, output: Path | None) -> None:
     elif fmt == "csv" and view.csv is not None:
         write_text(view.csv(), output, "utf-8-sig")
     elif fmt == "json":
-        from .outputs import marked_json
+        from qhunion.outputs import marked_json
 
         text = view.json()
         write_text(marked_json([text] if isinstance(text, str) else text, view.kind) if view.kind else text,
@@ -144,8 +144,8 @@ def emit(view: View, fmt: str, output: Path | None) -> None:
 
 
 def write_text(text: Text, output: Path | None, encoding: str) -> None:
-    from . import console
-    from .outputs import atomic_text
+    from qhunion.outputs import atomic_text
+    from qhunion.render import console
 
     pieces = [text] if isinstance(text, str) else text
     if output is None:

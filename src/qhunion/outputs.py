@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import OutputProblem, UsageProblem
-from .oserrors import os_reason
+from qhunion.errors import OutputProblem, UsageProblem
+from qhunion.oserrors import os_reason
 
 WORKBOOK_SUFFIX = "_建会判定.xlsx"
 MARK = "qhunion-output"  # custom property of our workbooks, top-level key of our JSON
@@ -102,14 +102,14 @@ def _zip_kind(path: Path) -> str | None:
         return None
     if _LEGACY_TITLE in core:
         return WORKBOOK
-    if "<cp:category>qhunion</cp:category>" in core:  # docreport.MARK: a Word report
+    if "<cp:category>qhunion</cp:category>" in core:  # report.document.MARK: a Word report
         return REPORT
     return None
 
 
 def csv_headers() -> set[str]:
     """Every first line qhunion writes in a CSV (without the BOM and line end)."""
-    from .columns import CSV_HEADERS
+    from qhunion.columns import CSV_HEADERS
 
     return {",".join(c) for c in CSV_HEADERS}
 
@@ -205,7 +205,7 @@ def _fmt(fmt: str) -> str:
 # ── Claiming the targets of one run ──────────────────────────────────────────────────────────────────
 def ledger_file(db: str | None) -> Path | None:
     """The SQLite file of the ledger a run would use (--db, else $QHUNION_DB, else ./qhunion.db)."""
-    from .ledger import DEFAULT_FILE, ENV
+    from qhunion.ledger import DEFAULT_FILE, ENV
 
     value = db if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
     if "://" not in value:
@@ -295,8 +295,8 @@ def workbook_targets(paths: Sequence[Path], folder: Path | None = None) -> tuple
 
 def say_skipped(skipped: Sequence[Path]) -> None:
     """A note for each input passed over because qhunion wrote it."""
-    from . import console
-    from .reading import shown
+    from qhunion.readers.sheet import shown
+    from qhunion.render import console
 
     for path in skipped:
         console.err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,

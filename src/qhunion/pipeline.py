@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .fields import BY_ID
-from .findings import Finding
-from .headers import Mapping
-from .intake import SheetLayout, Survey, read_survey
-from .plan import Proposal, formation_plan
-from .records import Record
-from .rules import Decision, Members, classify
-from .ruleset import RuleSet
-from .timing import phase
+from qhunion.decide.ruleset import RuleSet
+from qhunion.fields import BY_ID
+from qhunion.findings import Finding
+from qhunion.plan import Proposal, formation_plan
+from qhunion.recognise.headers import Mapping
+from qhunion.recognise.intake import SheetLayout, Survey, read_survey
+from qhunion.records import Record
+from qhunion.rules import Decision, Members, classify
+from qhunion.timing import phase
 
 
 @dataclass

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from .records import Record
-from .regions import gazetteer
-from .rules import Decision
+from qhunion.normalise.regions import gazetteer
+from qhunion.records import Record
+from qhunion.rules import Decision
 
 PLANNED = ("standalone", "joint", "industry", "territorial")
 

@@ -6,7 +6,7 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding
+from qhunion.findings import Finding
 
 
 def pack(cells: list[Any]) -> bytes:

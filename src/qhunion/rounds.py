@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .text import strip_control
+from qhunion.normalise.text import strip_control
 
 # 2018-4, 2018.4, 2018/4, 2018年4月, 2018-4-5, 2018年4月5日 — a year, a month and perhaps a day.
 _DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*(?:月)?\s*(?:[-./]?\s*(\d{1,2})\s*日?)?")

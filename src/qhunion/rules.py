@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from . import precedence, values
-from .fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
-from .findings import Finding
-from .records import Record
-from .regions import gazetteer
-from .ruleset import TOOL_DEFAULT, TOOL_READING, Rule, RuleSet
-from .text import fold
+from qhunion.decide import precedence
+from qhunion.decide.ruleset import TOOL_DEFAULT, TOOL_READING, Rule, RuleSet
+from qhunion.fields import ANCHOR_TYPES, BY_ID, INDIVIDUAL_TYPES, TRUCK_DRIVERS
+from qhunion.findings import Finding
+from qhunion.normalise import values
+from qhunion.normalise.regions import gazetteer
+from qhunion.normalise.text import fold
+from qhunion.records import Record
 
 OPS = {">=": "≥", "<": "<", "=": "为", "missing": "未填", "unknown": "不明"}
 

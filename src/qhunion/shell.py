@@ -20,7 +20,7 @@ import typer
 from typer import _click
 from typer.core import TyperGroup
 
-from . import errors
+from qhunion import errors
 
 _state = {"debug": bool(os.environ.get("QHUNION_DEBUG"))}
 
@@ -198,7 +198,7 @@ def run(call: Any) -> int:
 def _plain_help(ctx: _click.Context | None) -> int:
     """A bare `qhunion` or `qhunion ledger`: the help, as --help prints it."""
     if ctx is not None:
-        from . import console
+        from qhunion.render import console
 
         console.write(ctx.get_help() + "\n")
     return errors.OK
@@ -217,13 +217,13 @@ def escape(text: str) -> str:
 
 
 def say(message: str, exc: BaseException | None) -> None:
-    from . import console
+    from qhunion.render import console
 
     if _state["debug"] and exc is not None:
         import traceback
 
         traceback.print_exception(exc)
-    from .reading import shown
+    from qhunion.readers.sheet import shown
 
     # A sentence may quote what the user typed (--round, --map) or a file's name: no escape sequence reaches
     # the terminal raw (issue 14).

@@ -36,17 +36,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageProblem
-from .fields import GROUPS, label
-from .privacy import mask_optional
-from .regions import PROVINCE, gazetteer
-from .rules import prefecture_union
-from .ruleset import DECISION_CODES, RuleSet
+from qhunion.decide.ruleset import DECISION_CODES, RuleSet
+from qhunion.errors import UsageProblem
+from qhunion.fields import GROUPS, label
+from qhunion.normalise.privacy import mask_optional
+from qhunion.normalise.regions import PROVINCE, gazetteer
+from qhunion.rules import prefecture_union
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
-    from .pipeline import Result
-    from .tally import Tally
+    from qhunion.ledger import Ledger
+    from qhunion.pipeline import Result
+    from qhunion.tally import Tally
 
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
 UNASSIGNED = "（未明确）"  # 家政服务员: 五（三） names no responsible union
@@ -499,7 +499,7 @@ def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tup
     the earlier of the two as the base, with a note when they came the other way round; and a round that no
     import carries read as the latest earlier one, saying so. With no earlier round the ledger's own error
     (`UnknownRound`, naming the rounds it has) stands."""
-    from .rounds import latest_up_to, normalise
+    from qhunion.rounds import latest_up_to, normalise
 
     notes: list[str] = []
     at = normalise(round_label) or None if round_label is not None else None
@@ -529,8 +529,8 @@ def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | No
     """Classify files and summarise them without storing anything: they go through an in-memory ledger, so
     the figures are made exactly as the ledger's are (an identical file counts once, a later survey of the
     same enterprise replaces an earlier one)."""
-    from .ledger import Ledger
-    from .pipeline import run
+    from qhunion.ledger import Ledger
+    from qhunion.pipeline import run
 
     scope_of(region)  # an unknown region is reported before any file is read
     result = run(files, rs, encoding, keep_cells=False)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from .fields import TRUCK_DRIVERS
-from .privacy import looks_personal, mask, mask_optional
+from qhunion.fields import TRUCK_DRIVERS
+from qhunion.normalise.privacy import looks_personal, mask, mask_optional
 
 if TYPE_CHECKING:
-    from .records import Record
-    from .rules import Decision
+    from qhunion.records import Record
+    from qhunion.rules import Decision
 
 
 @dataclass(frozen=True)

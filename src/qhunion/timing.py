@@ -22,7 +22,7 @@ SHOWN = {"intake": "读取", "classify": "判定", "plan": "判定", "write": "�
 
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
-    from .console import tracker
+    from qhunion.render.console import tracker
 
     tracker().phase(SHOWN.get(name, name))
     if not ENABLED:

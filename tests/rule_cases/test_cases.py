@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qhunion.decide.ruleset import DECISION_CODES, IMPLEMENTED_RULES, RuleSet, packaged
 from qhunion.fields import GROUPS
 from qhunion.rules import Decision, classify
-from qhunion.ruleset import DECISION_CODES, IMPLEMENTED_RULES, RuleSet, packaged
 from rule_cases.cases import Case, load_cases
 
 ALL_CASES = load_cases()
