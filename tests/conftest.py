@@ -33,6 +33,8 @@ SLOW_TESTS = {
     "test_concurrent_writers_lose_nothing",
     "test_two_classify_processes_at_once",
     "test_killed_mid_import_leaves_no_partial_import",
+    "test_the_readme_batch_loop_twice_is_the_same_as_once",  # the README's loop, run for real, twice
+    "test_terminated_write_leaves_no_temporary_file",  # a process killed mid-write, per signal
 }
 
 
