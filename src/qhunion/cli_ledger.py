@@ -25,6 +25,7 @@ from qhunion.options import (
     FormatOpt,
     OutputOpt,
     RegionOpt,
+    RoundOpt,
     RulesOpt,
     View,
     choose,
@@ -209,9 +210,7 @@ def summary(
         "--by", "-b", metavar="分组", callback=_by, show_default=False,
         help="分组：市州 / 县 / 判定 / 群体 / 责任单位 / 依托（平台），也可写 prefecture / county / decision / group / "
              "responsible / anchor（默认：全省按市州，市州内按县区）")] = None,
-    round_label: Annotated[str | None, typer.Option(
-        "--round", metavar="轮次", show_default=False,
-        help="汇总截至该轮次的情况（如 2018-04）：每家企业取该轮次及以前最新的记录")] = None,
+    round_label: RoundOpt = None,
     compare: CompareOpt = None,
     db: DbOpt = None,
     rules: RulesOpt = None,

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from qhunion.errors import USAGE
-from qhunion.options import CompareOpt, DbOpt, ForceOpt, OutputOpt, RegionOpt, RulesOpt, choose, ruleset
+from qhunion.options import (
+    CompareOpt,
+    DbOpt,
+    ForceOpt,
+    OutputOpt,
+    RegionOpt,
+    RoundOpt,
+    RulesOpt,
+    choose,
+    ruleset,
+)
 from qhunion.shell import fail
 
 
@@ -26,8 +36,7 @@ INSTALL_HINT = "生成 Word 报告需要 python-docx 和 matplotlib，请先运�
 
 def report(
     region: RegionOpt = None,
-    round_label: Annotated[str | None, typer.Option(
-        "--round", metavar="轮次", show_default=False, help="截至该轮次（如 2018-08）的情况；默认为现行记录")] = None,
+    round_label: RoundOpt = None,
     compare: CompareOpt = None,
     kind: Annotated[Kind, typer.Option(
         "--kind", "-k", metavar="种类", help="progress 建会入会进度通报 / pilot 试点单位向省总的试点工作报告")] = Kind.progress,

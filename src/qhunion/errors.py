@@ -54,10 +54,6 @@ class OutputProblem(QhunionError):
     status = UNWRITABLE
 
 
-class ForbiddenProblem(QhunionError):
-    status = FORBIDDEN
-
-
 class LedgerProblem(QhunionError):
     status = LEDGER
 

@@ -67,7 +67,7 @@ RegionOpt = Annotated[str | None, typer.Option(
     help="只看一个市（州）或县（市、区），可写全称、简称或旧称：西宁、海西州、格尔木、湟中县")]
 RoundOpt = Annotated[str | None, typer.Option(
     "--round", metavar="轮次", show_default=False,
-    help="截至该轮次（如 2018-04）的情况：每家企业取该轮次及以前最新的记录")]
+    help="截至该轮次（如 2018-04）的情况：每家企业取该轮次及以前最新的记录（默认：现行记录）")]
 CompareOpt = Annotated[str | None, typer.Option(
     "--compare", metavar="轮次", show_default=False, help="与截至该轮次的情况比较（新建工会、新增会员、比率变化）")]
 

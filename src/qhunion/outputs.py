@@ -50,10 +50,6 @@ class OutputError(OutputProblem):
         return f"无法写出 {self.path}：{self.reason}"
 
 
-def default_workbook_path(source: Path) -> Path:
-    return source.with_name(source.stem + WORKBOOK_SUFFIX)
-
-
 class FormatClash(UsageProblem):
     """``-f`` and ``-o`` disagree, or ``-o`` names no format the command writes (exit 2)."""
 

@@ -195,13 +195,6 @@ def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> N
         console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
 
 
-def _fold(table: Any) -> None:
-    """Rich wraps only at spaces and crops a longer run with “…”; Chinese has no spaces, so a sentence would
-    lose its end (→ 单独建会). Fold long runs onto the next line instead."""
-    for column in table.columns:
-        column.overflow = "fold"
-
-
 def _quoted_arg(arg: str) -> str:
     return f'"{arg}"' if any(ch in arg for ch in " &()") else arg
 
@@ -239,12 +232,8 @@ def classify_rows(result: Result) -> Iterator[dict[str, Any]]:
     return (decision_row(r, d) for r, d in zip(result.survey.records, result.decisions, strict=True))
 
 
-def classify_json(result: Result) -> dict[str, Any]:
-    return {"rule_set": result.ruleset.stamp, "counts": dict(result.counts()), "records": list(classify_rows(result))}
-
-
 def classify_json_lines(result: Result) -> Iterator[str]:
-    """The same object as `classify_json`, written a record at a time."""
+    """`classify -f json`: the rule set, the counts and every record, written a record at a time."""
     head = {"rule_set": result.ruleset.stamp, "counts": dict(result.counts())}
     yield to_json(head).rstrip().removesuffix("}").rstrip() + ',\n  "records": ['
     for i, row in enumerate(classify_rows(result)):
