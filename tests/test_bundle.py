@@ -151,3 +151,24 @@ def test_a_damaged_or_altered_bundle_is_refused(county_ledger: str, tmp_path: Pa
     status, _, err = cli("ledger", "import", tmp_path / "没有.qhl", "--db", county_ledger)
     assert status == 3 and "找不到账本包" in err
     assert state(county_ledger) == before
+
+
+def test_export_goes_through_the_output_guard(county_ledger: str, tmp_path: Path, cli: Any) -> None:
+    """`ledger export -o` replaces an earlier bundle, but never someone else's file (without --force) nor the
+    ledger itself — the guard every other output passes (issue 13)."""
+    bundle = tmp_path / "玛沁县.qhl"
+    for _ in range(2):  # the second export replaces the first: it is ours
+        status, _, err = cli("ledger", "export", "--region", "玛沁", "-o", bundle, "--db", county_ledger)
+        assert status == 0, err
+    letter = tmp_path / "给市州的信.qhl"
+    letter.write_bytes(b"not a bundle")
+    status, _, err = cli("ledger", "export", "--region", "玛沁", "-o", letter, "--db", county_ledger)
+    assert status == 4 and "--force" in err and letter.read_bytes() == b"not a bundle", err
+    status, _, err = cli("ledger", "export", "--region", "玛沁", "-o", letter, "--db", county_ledger, "--force")
+    assert status == 0 and zipfile.is_zipfile(letter), err
+    if not county_ledger.startswith("postgresql"):
+        ledger_file = Path(county_ledger.removeprefix("sqlite:///"))
+        before = ledger_file.read_bytes()
+        status, _, err = cli("ledger", "export", "--region", "玛沁", "-o", ledger_file, "--db", county_ledger,
+                             "--force")
+        assert status == 4 and "账本" in err and ledger_file.read_bytes() == before, err

@@ -509,12 +509,15 @@ def export(
     since: Annotated[int | None, typer.Option(
         "--since", help="只导出编号大于 N 的导入（上次导出时报告的最后编号）", min=0, show_default=False)] = None,
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """把一个地区的导入写成账本包（.qhl，带校验和，不含个人信息），供离线的县寄送给市州或省总工会合并。"""
     from qhunion.ledger.bundle import export_bundle
+    from qhunion.outputs import claim
     from qhunion.render import console
     from qhunion.summary import scope_of
 
+    claim([output], ledger=db, force=force)  # never the ledger, nor a file that is not an earlier bundle
     with open_ledger(db, create=False) as ledger:
         made = export_bundle(ledger, scope_of(region), output, since)
     last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \

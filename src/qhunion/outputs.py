@@ -35,6 +35,8 @@ MARK = "qhunion-output"  # custom property of our workbooks, top-level key of ou
 WORKBOOK, SUMMARY, TEMPLATE, REPORT, CSV, JSON = "workbook", "summary", "template", "report", "csv", "json"
 MAP = "map"  # check --write-map's file, known by its first line (`headers.map_file_text`)
 MAP_HEAD = "# qhunion 表头映射".encode()
+BUNDLE = "bundle"  # `ledger export`: a zip whose manifest names this format
+BUNDLE_FORMAT = "qhunion-ledger-bundle"
 NAME_MAX = 255  # bytes in one file name, on every common file system
 
 
@@ -65,7 +67,7 @@ def output_kind(path: Path) -> str | None:
     a zip's property parts, or a text file's first 4 KB, are read."""
     suffix = path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm", ".docx"):
+        if suffix in (".xlsx", ".xlsm", ".docx", ".qhl"):
             return _zip_kind(path)
         with path.open("rb") as fh:
             head = fh.read(4096)
@@ -93,6 +95,9 @@ def _zip_kind(path: Path) -> str | None:
                 found = _CUSTOM.search(z.read("docProps/custom.xml")[:65536].decode("utf-8", "replace"))
                 if found:
                     return found.group(1)
+            if "manifest.json" in names and f'"format": "{BUNDLE_FORMAT}"' in z.read("manifest.json")[:4096].decode(
+                    "utf-8", "replace"):
+                return BUNDLE
             core = z.read("docProps/core.xml")[:65536].decode("utf-8", "replace") if "docProps/core.xml" in names else ""
     except Exception:  # a damaged zip (zlib.error, BadZipFile …) is no output of ours; reading it says what is wrong
         return None

@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from qhunion.errors import InputProblem
 from qhunion.oserrors import os_reason
+from qhunion.outputs import BUNDLE_FORMAT
 
 if TYPE_CHECKING:
     from qhunion.ledger import Ledger
     from qhunion.summary import Scope
 
-FORMAT = "qhunion-ledger-bundle"
+FORMAT = BUNDLE_FORMAT  # how the output guard knows a bundle it may replace
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CONTENT = "imports.jsonl"
