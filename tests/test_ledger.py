@@ -509,7 +509,7 @@ KILLED_CHILD = textwrap.dedent("""
     import sys, time
     import qhunion.ledger as L
     from qhunion.pipeline import run
-    from qhunion.ruleset import packaged
+    from qhunion.decide.ruleset import packaged
 
     elect = L._elect
     def stall(conn, *args, **kwargs):
