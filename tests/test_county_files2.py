@@ -1,0 +1,43 @@
+"""The second set of county files (`county_files2`), read as an office outside the union system would run
+qhunion on them. Each test guards one bug these files found in the reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import county_files2 as cf2
+from rule_cases.surveys import Cli
+from test_county_files import check_json, classify_json, fields_of
+
+READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
+        "handwritten-values", "tax-export")
+
+
+@pytest.mark.parametrize("case", READ)
+def test_every_enterprise_gets_its_county_and_decision(cli: Cli, tmp_path: Path, case: str) -> None:
+    build, expected = cf2.EXPECTED[case]
+    path = build(tmp_path)
+    report = check_json(cli, path)
+    assert report["records"] == len(expected)
+    assert report["without_region"] == 0
+    got = [(r["name"], r["county"], r["decision"]) for r in classify_json(cli, path)]
+    assert got == [(e.name, e.county, e.decision) for e in expected]
+
+
+# ── numbered-headers: 一、 … （全称，与营业执照一致） was a sentence; （人，含司机） read as drivers ──────────
+
+def test_notes_in_brackets_and_stacked_numbering(cli: Cli, tmp_path: Path) -> None:
+    fields = fields_of(check_json(cli, cf2.numbered_headers(tmp_path)))
+    assert fields["一、企业名称（全称，与营业执照一致）"] == "name"
+    assert fields["三、①自有车辆（辆，不含挂靠）"] == "vehicles_owned"
+    assert fields["四、职工人数（人，含司机）"] == "employees"
+
+
+def test_not_including_attached_is_owned() -> None:
+    from qhunion.recognise.headers import scores
+
+    assert scores("车辆数（不含挂靠）")[0][0] == "vehicles_owned"
+    assert scores("职工人数（含司机）")[0][0] == "employees"
+    assert scores("车辆数（含挂靠）")[0][0] == "vehicles_registered"
