@@ -12,7 +12,7 @@ from rule_cases.surveys import Cli
 from test_county_files import check_json, classify_json, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
-        "handwritten-values", "tax-export")
+        "handwritten-values", "tax-export", "transposed")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -41,3 +41,10 @@ def test_not_including_attached_is_owned() -> None:
     assert scores("车辆数（不含挂靠）")[0][0] == "vehicles_owned"
     assert scores("职工人数（含司机）")[0][0] == "employees"
     assert scores("车辆数（含挂靠）")[0][0] == "vehicles_registered"
+
+
+# ── transposed (果洛州.xlsx): enterprises as columns were read as one 2-column form, the others lost ─────
+
+def test_enterprises_as_columns_are_each_read(cli: Cli, tmp_path: Path) -> None:
+    records = classify_json(cli, cf2.transposed(tmp_path))
+    assert [r["name"] for r in records] == [e.name for e in cf2.TRANSPOSED]
