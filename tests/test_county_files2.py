@@ -12,7 +12,8 @@ from rule_cases.surveys import Cli
 from test_county_files import check_json, classify_json, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
-        "handwritten-values", "tax-export", "transposed")
+        "handwritten-values", "tax-export", "transposed",
+        "three-row-header")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -48,3 +49,12 @@ def test_not_including_attached_is_owned() -> None:
 def test_enterprises_as_columns_are_each_read(cli: Cli, tmp_path: Path) -> None:
     records = classify_json(cli, cf2.transposed(tmp_path))
     assert [r["name"] for r in records] == [e.name for e in cf2.TRANSPOSED]
+
+
+# ── three-row-header (海北州.xlsx): only the lower two rows were read, so 工会情况 / 是否建立 was lost ──────
+
+def test_a_header_over_three_rows(cli: Cli, tmp_path: Path) -> None:
+    report = check_json(cli, cf2.three_row_header(tmp_path))
+    assert report["files"][0]["sheets"][0]["header_rows"] == [1, 2, 3]
+    assert fields_of(report)["工会情况 是否建立"] == "has_union"
+    assert fields_of(report)["挂靠"] == "vehicles_attached"
