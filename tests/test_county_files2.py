@@ -13,7 +13,7 @@ from test_county_files import check_json, classify_json, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
         "handwritten-values", "tax-export", "transposed",
-        "three-row-header")
+        "three-row-header", "traditional")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -58,3 +58,17 @@ def test_a_header_over_three_rows(cli: Cli, tmp_path: Path) -> None:
     assert report["files"][0]["sheets"][0]["header_rows"] == [1, 2, 3]
     assert fields_of(report)["工会情况 是否建立"] == "has_union"
     assert fields_of(report)["挂靠"] == "vehicles_attached"
+
+
+# ── traditional (玉樹州調查表.xls): 繁體 headers and county names were not recognised at all ────────────────
+
+def test_traditional_characters_read_as_simplified() -> None:
+    from qhunion.normalise.regions import gazetteer
+    from qhunion.normalise.values import parse_bool
+    from qhunion.recognise.headers import scores
+
+    assert scores("實際擁有車輛數（輛）")[0][0] == "vehicles_owned"
+    assert scores("是否建立工會")[0][0] == "has_union"
+    match = gazetteer().county("稱多縣")
+    assert match is not None and match.division.name == "称多县"
+    assert parse_bool("無")[0] is False and parse_bool("有")[0] is True

@@ -22,6 +22,7 @@ from typing import Any
 from qhunion.errors import UsageProblem
 from qhunion.fields import BY_ID, FIELDS
 from qhunion.findings import column_letter
+from qhunion.normalise.text import simplified
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
 SURE = 0.8  # below this (or close to a rival reading) the reading is shown to the user to confirm
@@ -51,7 +52,7 @@ def normalise(text: str) -> str:
     """The form headers are compared in: full/half width folded, no spaces or line breaks, no numbering, units
     or punctuation, no leading “其中”."""
     value = _NUMBERING.sub("", text.strip())  # before NFKC too: ① would become a bare 1
-    value = _SPACE.sub("", unicodedata.normalize("NFKC", value))
+    value = _SPACE.sub("", simplified(unicodedata.normalize("NFKC", value)))
     value = _NUMBERING.sub("", value)
     value = _UNIT.sub("", value)
     value = _PUNCT.sub("", value).lower()
