@@ -72,3 +72,13 @@ def test_traditional_characters_read_as_simplified() -> None:
     match = gazetteer().county("稱多縣")
     assert match is not None and match.division.name == "称多县"
     assert parse_bool("無")[0] is False and parse_bool("有")[0] is True
+
+
+# ── pinyin-file-name (maqin_2018diaocha.csv): a prefecture summary said “no records yet, classify first” ──
+# The county in pinyin is not read (left: it is reported as 地区不明); the first line must not contradict that.
+
+def test_summary_of_unplaced_records_says_why_it_reads_zero(cli: Cli, tmp_path: Path) -> None:
+    status, _, err = cli("summary", cf2.pinyin_file_name(tmp_path), "--region", "果洛")
+    assert status == 0
+    assert "没有能归入果洛藏族自治州的企业记录" in err and "2 家企业地区不明" in err
+    assert "先用 qhunion classify" not in err
