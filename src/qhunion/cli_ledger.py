@@ -260,7 +260,10 @@ def _notes(s: Summary, rs: RuleSet) -> None:
     err = console.err()
     if s.scope.former:
         err.print(f"“{s.scope.asked}”是旧称，按现名“{s.scope.name}”汇总", markup=False)
-    if s.total.figures.enterprises == 0:
+    unplaced = [n for n in s.notes if "地区不明" in n]
+    if s.total.figures.enterprises == 0 and unplaced:  # the records are there, only their county is not
+        err.print(f"{s.source} 中没有能归入{s.scope.name}的企业记录：{unplaced[0]}", markup=False)
+    elif s.total.figures.enterprises == 0:
         err.print(f"{s.source} 中{s.scope.name if s.scope.level != 'province' else ''}还没有企业记录"
                   "（先用 qhunion classify 判定并记入账本）", markup=False)
     others = [stamp for stamp in s.decision_rule_sets if stamp != rs.stamp]

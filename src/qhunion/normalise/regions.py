@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from qhunion.normalise.text import fold, nearest
+from qhunion.normalise.text import fold, nearest, simplified
 
 PROVINCE = "青海省"
 
@@ -68,7 +68,7 @@ class Town:
 
 
 def _key(text: str) -> str:
-    return fold(text).replace(" ", "").replace("行委", "行政委员会")
+    return simplified(fold(text)).replace(" ", "").replace("行委", "行政委员会")
 
 
 # Town names people write with or without their suffix in a county cell (花土沟 for 花土沟镇).

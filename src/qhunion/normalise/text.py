@@ -10,6 +10,8 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 
 _SPACE = re.compile(r"\s+")
 # Units written after a header, e.g. 职工人数（人）, 自有货车（辆）: not part of the name.
@@ -22,6 +24,19 @@ _QIZHONG = re.compile(r"^其中")
 def fold(value: str) -> str:
     """NFKC (full width → half width), trimmed, inner whitespace collapsed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+
+
+@cache
+def _traditional() -> dict[int, int]:
+    lines = [ln for ln in resources.files("qhunion").joinpath("data/traditional.txt").read_text("utf-8").splitlines()
+             if ln and not ln.startswith("#")]
+    return str.maketrans(lines[0], lines[1])
+
+
+def simplified(value: str) -> str:
+    """繁體 → 简体 character by character (車輛 → 车辆, 玉樹 → 玉树), for comparing headers and place names:
+    an office whose Excel writes traditional characters fills the same survey."""
+    return value.translate(_traditional())
 
 
 def header_key(value: str) -> str:

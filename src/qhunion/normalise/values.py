@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from qhunion import fields
-from qhunion.normalise.text import chinese_to_int, fold, header_key
+from qhunion.normalise.text import chinese_to_int, fold, header_key, simplified
 
 Parsed = tuple[Any, str | None, dict[str, Any] | None]
 CLEAN: Parsed = (None, None, None)
@@ -119,7 +119,7 @@ def parse_bool(raw: Any) -> Parsed:
         return raw, None, None
     if isinstance(raw, int | float) and raw in (0, 1):
         return bool(raw), None, None
-    text = fold(str(raw)).lower()
+    text = simplified(fold(str(raw))).lower()
     if text in MISSING:
         return CLEAN
     if text in _TRUE:
@@ -195,7 +195,7 @@ def _choice(table: dict[str, str], code: str, noted: dict[str, tuple[str, str]] 
     def parse(raw: Any) -> Parsed:
         if raw is None:
             return CLEAN
-        text = fold(str(raw))
+        text = simplified(fold(str(raw)))
         if text.lower() in MISSING:
             return CLEAN
         if len(text) > MAX_WORD:

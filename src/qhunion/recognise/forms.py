@@ -4,7 +4,9 @@ A county office that had no template often draws a 登记表 per enterprise: a t
 of 2 or 4 columns — 企业名称 | 西宁顺达物流有限公司 | 统一社会信用代码 | 9163… — or “企业名称：西宁顺达物流有限公司” in
 one cell. Labels are recognised like headers (`headers.scores`); each label's value is the next filled cell to
 its right before the next label column. A field that comes round again starts the next enterprise, so a sheet
-holding several forms one under another is read as several records.
+holding several forms one under another is read as several records. A table drawn the other way round —
+the labels down one column, one enterprise per column to their right (项目 | 企业1 | 企业2) — is read as
+one enterprise per value column.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Entry:
     value: Any
     row: int  # Excel's 1-based row of the value
     column: int  # 0-based absolute column of the value
+    lane: int = 0  # the enterprise's column in a transposed table (labels down the left), else 0
 
 
 def _label(cell: Any) -> tuple[str, str] | None:
@@ -63,6 +66,12 @@ def read_entries(rows: Sequence[tuple[int, list[Any]]], first_column: int) -> li
                 head = _label(m.group(1).strip())
                 if head is not None:
                     inline.append(Entry(head[0], head[1], m.group(2).strip(), number, first_column + i))
+    across = _transposed(rows, labels)
+    if across:
+        return sorted((Entry(fid, label, cell, rows[pos][0], first_column + j, lane=j)
+                       for (pos, i), (fid, label) in across.items()
+                       for j, cell in enumerate(rows[pos][1]) if j > i and not _blank(cell)),
+                      key=lambda e: (e.lane, e.row))
     # A label's neighbour is its value even when it reads like a label (所属群体 | 货车司机): labels never touch.
     for pos, i in sorted(labels):
         if (pos, i - 1) in labels and (pos, i) in labels:
@@ -81,6 +90,27 @@ def read_entries(rows: Sequence[tuple[int, list[Any]]], first_column: int) -> li
     return sorted(entries, key=lambda e: (e.row, e.column))
 
 
+def _transposed(rows: Sequence[tuple[int, list[Any]]], labels: dict[tuple[int, int], tuple[str, str]],
+                ) -> dict[tuple[int, int], tuple[str, str]]:
+    """The labels of a table drawn with enterprises as columns, or {} for a form: labels down the leftmost
+    label column, the name's row and most others holding several values to the right, and nothing to the
+    right reading as another field (in a 4-column form, 企业名称 | … | 信用代码 | …)."""
+    if not labels:
+        return {}
+    left = min(i for _, i in labels)
+    down = {(pos, i): v for (pos, i), v in labels.items() if i == left}
+    if any(i > left and labels.get((pos, left), (fid,))[0] != fid for (pos, i), (fid, _) in labels.items()):
+        return {}
+
+    def wide(pos: int) -> bool:
+        return sum(1 for cell in rows[pos][1][left + 1:] if not _blank(cell)) >= 2
+
+    names = [pos for (pos, _), (fid, _) in down.items() if fid == "name"]
+    if len(names) != 1 or not wide(names[0]) or 2 * sum(wide(pos) for pos, _ in down) < len(down):
+        return {}
+    return down
+
+
 def blocks(entries: Sequence[Entry]) -> list[list[Entry]]:
     """Entries split into enterprises: the next 企业名称 starts a new one; another field met twice in one form
     keeps its first value (a sub-item read as the same field). Blocks without a name, or with fewer than
@@ -88,8 +118,10 @@ def blocks(entries: Sequence[Entry]) -> list[list[Entry]]:
     out: list[list[Entry]] = []
     current: list[Entry] = []
     seen: set[str] = set()
+    lane = entries[0].lane if entries else 0
     for e in entries:
-        if e.field == "name" and "name" in seen:
+        if (e.field == "name" and "name" in seen) or e.lane != lane:
+            lane = e.lane
             out.append(current)
             current, seen = [], set()
         if e.field in seen:

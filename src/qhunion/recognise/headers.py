@@ -22,6 +22,7 @@ from typing import Any
 from qhunion.errors import UsageProblem
 from qhunion.fields import BY_ID, FIELDS
 from qhunion.findings import column_letter
+from qhunion.normalise.text import simplified
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
 SURE = 0.8  # below this (or close to a rival reading) the reading is shown to the user to confirm
@@ -33,12 +34,17 @@ GUESS_COLUMNS = 200  # columns read from their values alone when the header says
 _SPACE = re.compile(r"\s+")
 # Numbering in front of a header: 1. 1、 (1) （一） 一、 ① 第1项
 _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．)]|[(（]\d{1,2}[)）]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
-                        r"|[\u2460-\u2473]|第\d{1,2}[项栏列])")
+                        r"|[\u2460-\u2473]|第\d{1,2}[项栏列])+")  # 三、① — a part of a numbered item
 # Units and “单位：人”-style notes in brackets, or after the header.
 _UNIT = re.compile(r"[(（\[【](?:单位[:：]?)?(?:辆|台|人|名|个|户|家|部|次|元|万元|%|％|是/否|是或否)[)）\]】]"
                    r"|单位[:：](?:辆|台|人|名|个|户|家)")
 _PART = re.compile(r"^\s*其中\s*[:：]?\s*")
 _SENTENCE = re.compile(r"[，；。;！？]")
+# A note in brackets that explains rather than qualifies: a sentence (（全称，与营业执照一致）) or what the count
+# takes in (（含司机）（不含挂靠）). The header outside it names the field when it can do so alone.
+_NOTE = re.compile(r"[(（][^()（）]*(?:[，,；;。][^()（）]*|(?<=[(（])(?:含|包括|包含|不含|不包括|不计|指|即)[^()（）]*)[)）]")
+# A required word right after one of these is ruled out, not found: 不含挂靠 is no 含挂靠.
+_NEGATIONS = ("不", "除", "非")
 _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\-—_~'\"“”‘’!?！？*＊#№＝=+]")
 
 
@@ -46,7 +52,7 @@ def normalise(text: str) -> str:
     """The form headers are compared in: full/half width folded, no spaces or line breaks, no numbering, units
     or punctuation, no leading “其中”."""
     value = _NUMBERING.sub("", text.strip())  # before NFKC too: ① would become a bare 1
-    value = _SPACE.sub("", unicodedata.normalize("NFKC", value))
+    value = _SPACE.sub("", simplified(unicodedata.normalize("NFKC", value)))
     value = _NUMBERING.sub("", value)
     value = _UNIT.sub("", value)
     value = _PUNCT.sub("", value).lower()
@@ -106,7 +112,7 @@ def field_score(key: str, spec: Spec) -> float:
             rest = rest.replace(word, "·")
     if any(word in rest for word in spec.banned):
         return 0.0
-    found = [[w for w in group if w in key] for group in spec.groups]
+    found = [[w for w in group if _affirmed(key, w)] for group in spec.groups]
     words = [w for hit in found for w in hit] + [w for w in spec.extra if w in key]
     coverage = _covered(key, words)
     if all(found):
@@ -116,6 +122,15 @@ def field_score(key: str, spec: Spec) -> float:
     if any(found):
         return round(SUGGEST + 0.1 * coverage, 3)
     return 0.0
+
+
+def _affirmed(key: str, word: str) -> bool:
+    start = key.find(word)
+    while start != -1:
+        if not key[:start].endswith(_NEGATIONS):
+            return True
+        start = key.find(word, start + 1)
+    return False
 
 
 @cache
@@ -131,6 +146,12 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     """Every field the header could be, best first (fields scoring 0 left out)."""
     if len(text) > MAX_HEADER:
         return ()
+    head = _NOTE.sub("", text)
+    if head != text and head.strip():
+        alone = scores(head)
+        if alone and alone[0][1] >= SURE:
+            return alone
+        text = _NOTE.sub(lambda m: _SENTENCE.sub(" ", m.group()), text)  # the note's commas make no sentence
     key = normalise(text)
     if not _any_part().search(key):
         return ()

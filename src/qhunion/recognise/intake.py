@@ -126,7 +126,30 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
             # whose sample rows merely fit a little better).
             if best is None or mapped > best[0] or (mapped == best[0] and score > best[1] + 1.0):
                 best = (mapped, score, Header(pos, height, columns))
+    # Three rows (企业基本情况 / 车辆情况 over 车辆数 over 自有 | 挂靠): the top two read as one group row. Only
+    # when that names more than any other reading — a title over a two-row header must not pass for one.
+    for pos in range(len(texts) - 2):
+        top, middle, lower = texts[pos:pos + 3]
+        if sum(1 for t in top if t) < 2 or any(_looks_like_data(rows[p][1]) for p in range(pos, pos + 3)):
+            continue
+        samples = [cells for _, cells in rows[pos + 3:pos + 23]]
+        columns = recognise(_groups(top, middle, lower), lower, first_column, samples, mapping)
+        mapped = sum(1 for c in columns if c.field)
+        if best is not None and mapped > best[0] and row_score(columns) > 0:
+            best = (mapped, row_score(columns), Header(pos, 3, columns))
     return best[2] if best else None
+
+
+def _groups(top: list[str], middle: list[str], lower: list[str]) -> list[str]:
+    """Each column's top and middle header text, a merged cell's text carried over the columns it spans."""
+    out: list[str] = []
+    group = part = ""
+    for i in range(max(len(top), len(middle), len(lower))):
+        t, m, lo = (_at(row, i) or "" for row in (top, middle, lower))
+        group = t or (group if m or lo else "")
+        part = m or (part if lo and not t else "")
+        out.append(f"{group} {part}" if group and part and group != part else group or part)
+    return out
 
 
 def _looks_like_data(cells: Sequence[Any]) -> bool:
