@@ -232,7 +232,8 @@ def summary(
     if files:
         if db is not None or round_label is not None or compare is not None:
             fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", USAGE)
-        result_summary, result = summarize_files(files, rs, enc, region, by)
+        with console.run_progress():  # reading and deciding big files takes a while, as in classify
+            result_summary, result = summarize_files(files, rs, enc, region, by)
         say_skipped(result.survey.skipped)
         inputs += result.survey.paths
         tables.print_unreadable(result.survey, console.err())
