@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from builders import flat_rows, uscc, write_csv
-from qhunion.decide.concentration import NO_LEDGER_NOTE, decision_changes
+from qhunion.concentration import NO_LEDGER_NOTE, decision_changes
 from rule_cases.surveys import Cli
 
 # Ten small carriers of 湟中区 (the example) and one standalone firm, in three county files; 城北区

@@ -92,6 +92,22 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
     assert circles(graph) == []
 
 
+def test_no_step_imports_a_step_that_imports_it_back() -> None:
+    """The same walk one level up: a subpackage (readers, recognise, normalise, decide, render, xlsx, report,
+    ledger) or a top-level module is one step of the flow, and no two steps import each other, even through
+    others — so the layout reads in one direction."""
+    steps: dict[str, set[str]] = {}
+    for module, imported in import_graph().items():
+        step = module.split(".")[0]
+        steps.setdefault(step, set())
+        for other in imported:
+            steps.setdefault(other.split(".")[0], set())
+            if other.split(".")[0] != step:
+                steps[step].add(other.split(".")[0])
+    assert {"readers", "recognise", "decide", "ledger", "rules", "cli"} <= set(steps)
+    assert circles(steps) == []
+
+
 # ── one error path ───────────────────────────────────────────────────────────────────────────────────
 def test_readme_exit_table_is_the_one_in_errors() -> None:
     text = README.read_text(encoding="utf-8")

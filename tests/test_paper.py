@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
+from qhunion import timing
 from qhunion.cli import app
 from qhunion.render import console, tablefit
 from qhunion.xlsx.sheetprint import text_width
@@ -194,12 +195,12 @@ def test_progress_is_silent_when_piped_or_quiet(capsys: pytest.CaptureFixture[st
     with console.run_progress() as tracker:  # stderr is not a terminal here
         tracker.file("a.xlsx", "S")
         tracker.rows(1000)
-    assert type(tracker) is console.Tracker
+    assert type(tracker) is timing.Tracker
     console.set_quiet(True)
     try:
         with console.run_progress(force=True) as tracker:
             tracker.rows(1000)
-        assert type(tracker) is console.Tracker
+        assert type(tracker) is timing.Tracker
     finally:
         console.set_quiet(False)
     assert capsys.readouterr().err == ""
@@ -208,11 +209,11 @@ def test_progress_is_silent_when_piped_or_quiet(capsys: pytest.CaptureFixture[st
 def test_progress_ticks_cost_under_one_percent_of_a_100000_row_read() -> None:
     """A tick per 1,000 rows of 100,000: 100 updates of a live bar, against the ~6 s such a read takes."""
     with console.run_progress(force=True) as tracker:
-        assert type(tracker) is not console.Tracker
+        assert type(tracker) is not timing.Tracker
         tracker.file("survey_100000.xlsx", "物流企业调查表")
         tracker.phase("读取")
         start = time.perf_counter()
-        for n in range(0, 100_000, console.TICK):
+        for n in range(0, 100_000, timing.TICK):
             tracker.rows(n)
         spent = time.perf_counter() - start
     assert spent < 0.01 * 6.0, spent
@@ -222,9 +223,8 @@ def test_reading_and_deciding_tick_the_progress(tmp_path: Path) -> None:
     """The core ticks whatever tracker the run has: file and sheet, rows every TICK, the phases."""
     from qhunion.decide.ruleset import load
     from qhunion.pipeline import run
-    from qhunion.render import console
 
-    class Seen(console.Tracker):
+    class Seen(timing.Tracker):
         def __init__(self) -> None:
             self.files: list[tuple[str, str]] = []
             self.counts: list[int] = []
@@ -242,11 +242,8 @@ def test_reading_and_deciding_tick_the_progress(tmp_path: Path) -> None:
     path = tmp_path / "城北区.csv"
     path.write_text("企业名称,县（市、区）,职工人数\n" + "".join(f"企业{i},城北区,3\n" for i in range(2500)), "utf-8")
     seen = Seen()
-    console._current, before = seen, console._current
-    try:
+    with timing.tracking(seen):
         run([path], load(), keep_cells=False)
-    finally:
-        console._current = before
     assert seen.files == [("城北区.csv", "城北区")]
     assert seen.counts == [1000, 2000]
     assert seen.phases[:2] == ["读取", "判定"]

@@ -114,7 +114,7 @@ def check(
     force: ForceOpt = False,
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
-    from qhunion.outputs import claim, say_skipped
+    from qhunion.outputs import claim
     from qhunion.recognise.intake import errors, read_survey
     from qhunion.render import console, tables
 
@@ -122,7 +122,7 @@ def check(
     encoding = options.encoding(encoding)
     with console.run_progress():
         survey = read_survey(files, encoding, keep_cells=False, mapping=options.mapping(map_items, map_file))
-    say_skipped(survey.skipped)
+    console.say_skipped(survey.skipped)
     claim([t for t in (target, write_map) if t is not None], [*survey.paths, *([map_file] if map_file else [])],
           force=force)
     if write_map is not None:
@@ -163,7 +163,7 @@ def classify(
     force: ForceOpt = False,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
-    from qhunion.outputs import claim, is_folder, say_skipped, workbook_targets
+    from qhunion.outputs import claim, is_folder, workbook_targets
     from qhunion.pipeline import run
     from qhunion.recognise.intake import errors
     from qhunion.render import console, tables
@@ -181,7 +181,7 @@ def classify(
     with console.run_progress():  # on stderr while reading and deciding, gone before the tables print
         result = run(files, rs, encoding, keep_cells=workbook, mapping=options.mapping(map_items, map_file),
                      known=known)
-    say_skipped(result.survey.skipped)
+    console.say_skipped(result.survey.skipped)
     books: dict[Path, Path] = {}
     if workbook and result.survey.records:
         if kind == "table" and target is not None and folder is None:
@@ -268,7 +268,7 @@ def explain(
         for line in tables.explain_text(r, d, rs):
             out.print(line, markup=False)
     if any(t.what == "carriers_in_county" for _, d in hits for t in d.terms):
-        from qhunion.decide.concentration import NO_LEDGER_NOTE
+        from qhunion.concentration import NO_LEDGER_NOTE
 
         out.print(f"注：{NO_LEDGER_NOTE}", markup=False)  # explain reads no ledger (issue 11)
 

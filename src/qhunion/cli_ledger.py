@@ -92,7 +92,7 @@ def open_ledger(db: str | None, create: bool) -> Iterator[Ledger]:
 def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Members]:
     """What the ledger holds of the areas a classify run touches (issue 11: concentration is the county's).
     A ledger that does not exist yet holds nothing."""
-    from qhunion.decide.concentration import known_members
+    from qhunion.concentration import known_members
     from qhunion.ledger import Ledger, LedgerMissing
 
     def known(records: list[Record]) -> Members:
@@ -109,7 +109,7 @@ def ledger_members(db: str | None, rs: RuleSet) -> Callable[[list[Record]], Memb
 def settle_concentration(ledger: Ledger, result: Result, imported: Iterable[int] = ()) -> None:
     """After an import: re-decide the areas' earlier records whose count it moved, and say so. ``imported``:
     the imports this run made, whose records were decided on the same counts."""
-    from qhunion.decide.concentration import change_lines, settle
+    from qhunion.concentration import change_lines, settle
     from qhunion.render import console
     from qhunion.rules import area_of
 
@@ -121,7 +121,7 @@ def settle_concentration(ledger: Ledger, result: Result, imported: Iterable[int]
 
 def say_batch_only(result: Result) -> None:
     """--no-ledger: where a decision read the concentration count, say it covers only the given files."""
-    from qhunion.decide.concentration import NO_LEDGER_NOTE
+    from qhunion.concentration import NO_LEDGER_NOTE
     from qhunion.render import console
 
     if any(t.what == "carriers_in_county" for d in result.decisions for t in d.terms):
@@ -220,7 +220,7 @@ def summary(
     force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-    from qhunion.outputs import claim, is_folder, say_skipped
+    from qhunion.outputs import claim, is_folder
     from qhunion.render import console, tables
     from qhunion.summary import summarize, summarize_files
 
@@ -234,7 +234,7 @@ def summary(
             fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", USAGE)
         with console.run_progress():  # reading and deciding big files takes a while, as in classify
             result_summary, result = summarize_files(files, rs, enc, region, by)
-        say_skipped(result.survey.skipped)
+        console.say_skipped(result.survey.skipped)
         inputs += result.survey.paths
         tables.print_unreadable(result.survey, console.err())
         status = UNREADABLE if result.survey.unreadable else OK
@@ -420,7 +420,7 @@ def forget(
                     return
             except typer.Abort:
                 fail("没有得到确认，账本未改动（在脚本中请加 --yes）", USAGE)
-        from qhunion.decide.concentration import areas_of_import, change_lines, settle
+        from qhunion.concentration import areas_of_import, change_lines, settle
         from qhunion.decide.ruleset import load
 
         rs = load()

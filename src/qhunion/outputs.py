@@ -204,11 +204,18 @@ def _fmt(fmt: str) -> str:
 
 
 # ── Claiming the targets of one run ──────────────────────────────────────────────────────────────────
-def ledger_file(db: str | None) -> Path | None:
-    """The SQLite file of the ledger a run would use (--db, else $QHUNION_DB, else ./qhunion.db)."""
-    from qhunion.ledger import DEFAULT_FILE, ENV
+# The ledger is an output every run shares; where it is when --db is not given (`ledger.engine.locate`).
+LEDGER_FILE, LEDGER_ENV = "qhunion.db", "QHUNION_DB"
 
-    value = db if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
+
+def ledger_named(db: str | None) -> str:
+    """The ledger a run uses, as given: --db, else $QHUNION_DB, else qhunion.db in the current folder."""
+    return db if db is not None else (os.environ.get(LEDGER_ENV) or LEDGER_FILE)
+
+
+def ledger_file(db: str | None) -> Path | None:
+    """The SQLite file of the ledger a run would use, or None for a server's."""
+    value = ledger_named(db)
     if "://" not in value:
         return Path(value).expanduser()
     if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
@@ -292,16 +299,6 @@ def workbook_targets(paths: Sequence[Path], folder: Path | None = None) -> tuple
         taken.append(target)
         out[path] = target
     return {p: out[p] for p in paths}, notes
-
-
-def say_skipped(skipped: Sequence[Path]) -> None:
-    """A note for each input passed over because qhunion wrote it."""
-    from qhunion.readers.sheet import shown
-    from qhunion.render import console
-
-    for path in skipped:
-        console.err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
-                            highlight=False)
 
 
 # ── Interruptions ────────────────────────────────────────────────────────────────────────────────────

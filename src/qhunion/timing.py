@@ -1,5 +1,8 @@
-"""Phase timings for the benchmark: with QHUNION_TIMINGS=1, commands print one JSON line on stderr,
-{"qhunion_timings": {"read": s, "normalise": s, ...}}. Off by default; costs nothing when off."""
+"""The phases of a run, as the core announces them: timed for the benchmark (with QHUNION_TIMINGS=1,
+commands print one JSON line on stderr, {"qhunion_timings": {"read": s, "normalise": s, ...}}; off by
+default, costing nothing when off) and shown on the progress line through the run's `Tracker`, which the
+core ticks without knowing whether anyone is watching (`render.console.run_progress` puts a live one in).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +19,50 @@ ENABLED = bool(os.environ.get("QHUNION_TIMINGS"))
 _totals: dict[str, float] = {}
 
 
-# The phases as the progress line names them (console.run_progress).
+# The phases as the progress line names them.
 SHOWN = {"intake": "读取", "classify": "判定", "plan": "判定", "write": "写工作簿", "ledger": "记入账本"}
+PHASES = ("读取", "判定", "写工作簿", "记入账本")
+TICK = 1000  # rows between two ticks: a tick is a few attribute writes, the redraw is Rich's own thread
+
+
+class Tracker:
+    """What a long run reports: the file and sheet at hand, rows read so far, and the phase. The silent one
+    (stderr piped, or --quiet) does nothing; callers tick it every TICK rows either way."""
+
+    def file(self, name: str, sheet: str = "") -> None:
+        pass
+
+    def phase(self, name: str) -> None:
+        pass
+
+    def rows(self, count: int) -> None:
+        """``count`` rows read in the current sheet so far (a total, not an increment)."""
+
+
+_current = Tracker()
+
+
+_current = Tracker()
+
+
+def tracker() -> Tracker:
+    """The run's progress, for the core to tick without being handed it (silent outside `tracking`)."""
+    return _current
+
+
+@contextlib.contextmanager
+def tracking(live: Tracker) -> Iterator[None]:
+    """``live`` is the run's tracker while the block lasts."""
+    global _current
+    _current = live
+    try:
+        yield
+    finally:
+        _current = Tracker()
 
 
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
-    from qhunion.render.console import tracker
-
     tracker().phase(SHOWN.get(name, name))
     if not ENABLED:
         yield

@@ -68,8 +68,6 @@ from qhunion.fields import TRUCK_DRIVERS
 from qhunion.ledger.engine import _PG_LOCK, _WRITE, _display, _engine
 from qhunion.ledger.engine import BUSY_TIMEOUT_S as BUSY_TIMEOUT_S
 from qhunion.ledger.engine import CACHE_KIB as CACHE_KIB
-from qhunion.ledger.engine import DEFAULT_FILE as DEFAULT_FILE
-from qhunion.ledger.engine import ENV as ENV
 from qhunion.ledger.engine import locate as locate
 
 # The ledger's table of re-derived decisions (concentration fills it): every table is importable from here.

@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qhunion.outputs import ledger_named
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-DEFAULT_FILE = "qhunion.db"
-ENV = "QHUNION_DB"
 BUSY_TIMEOUT_S = 30
 _WRITE = "qhunion_write"  # execution option: begin with BEGIN IMMEDIATE (take SQLite's write lock up front)
 _PG_LOCK = 0x71_68_75_6E  # "qhun": the advisory lock PostgreSQL writers take turns on
@@ -23,7 +23,7 @@ def locate(db: str | os.PathLike[str] | None = None) -> str:
     """``--db`` (path or URL), else $QHUNION_DB, else qhunion.db in the current folder → an SQLAlchemy URL."""
     from sqlalchemy.engine import URL
 
-    value = os.fspath(db) if db is not None else (os.environ.get(ENV) or DEFAULT_FILE)
+    value = ledger_named(os.fspath(db) if db is not None else None)
     if "://" in value:
         from qhunion.ledger.pg import normalise_url
 

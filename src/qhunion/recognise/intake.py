@@ -22,8 +22,7 @@ from qhunion.recognise.headers import Column, Mapping, normalise, recognise, row
 from qhunion.recognise.rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
 from qhunion.recognise.rowreader import quoted as quoted
 from qhunion.records import Record
-from qhunion.render.console import TICK, tracker
-from qhunion.timing import timed
+from qhunion.timing import TICK, timed, tracker
 
 __all__ = ["RECORD_FIELDS", "SheetLayout", "Survey", "is_blank", "quoted", "read_survey"]
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from qhunion import timing
+from qhunion.timing import PHASES, Tracker
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -89,8 +93,6 @@ def write(text: str) -> None:
 
 # ── quiet, and progress on long runs (issue 13) ──────────────────────────────────────────────────────
 _quiet = False
-PHASES = ("读取", "判定", "写工作簿", "记入账本")
-TICK = 1000  # rows between two ticks: a tick is a few attribute writes, the redraw is Rich's own thread
 
 
 def set_quiet(quiet: bool) -> None:
@@ -101,23 +103,6 @@ def set_quiet(quiet: bool) -> None:
 
 def is_quiet() -> bool:
     return _quiet
-
-
-class Tracker:
-    """What a long run reports: the file and sheet at hand, rows read so far, and the phase. The silent one
-    (stderr piped, or --quiet) does nothing; callers tick it every TICK rows either way."""
-
-    def file(self, name: str, sheet: str = "") -> None:
-        pass
-
-    def phase(self, name: str) -> None:
-        pass
-
-    def rows(self, count: int) -> None:
-        """``count`` rows read in the current sheet so far (a total, not an increment)."""
-
-
-_current = Tracker()
 
 
 class _Live(Tracker):
@@ -146,21 +131,22 @@ class _Live(Tracker):
 def run_progress(force: bool = False) -> Iterator[Tracker]:
     """A Rich progress line on stderr — phase, file › sheet, rows read, time — while the run lasts, when stderr
     is a terminal and not --quiet (``force``: for tests, a terminal or not); gone when the run ends."""
-    global _current
     if _quiet or not (force or sys.stderr.isatty()):
-        yield _current
+        yield timing.tracker()
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("已读 {task.completed:,.0f} 行"),
                   TimeElapsedColumn(), console=err(), transient=True) as bar:
-        _current = _Live(bar, bar.add_task(PHASES[0], total=None))
-        try:
-            yield _current
-        finally:
-            _current = Tracker()
+        live = _Live(bar, bar.add_task(PHASES[0], total=None))
+        with timing.tracking(live):
+            yield live
 
 
-def tracker() -> Tracker:
-    """The run's progress, for the core to tick without being handed it (silent outside `run_progress`)."""
-    return _current
+def say_skipped(skipped: Sequence[Path]) -> None:
+    """A note for each input passed over because qhunion wrote it."""
+    from qhunion.readers.sheet import shown
+
+    for path in skipped:
+        err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
+                            highlight=False)
