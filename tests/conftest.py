@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import settings
 
 from pgcluster import Cluster, binaries
-from rule_cases.surveys import Cli, run_qhunion
+from rule_cases.surveys import Cli, run
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -54,12 +55,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def cli(tmp_path: Path) -> Cli:
     """`qhunion ARGS` → (exit status, stdout, stderr), run in the test's folder."""
 
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        result = run_qhunion(tmp_path, *args)
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
+    return functools.partial(run, folder=tmp_path)
 
 
 # ── Ledger databases: every ledger and summary test runs on SQLite and on a real PostgreSQL server ────

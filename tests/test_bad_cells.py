@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from builders import (
     FLAT_HEADER,
@@ -36,9 +35,9 @@ from builders import (
     write_xlsx,
     xml_row,
 )
-from qhunion.cli import app
 from qhunion.findings import Finding
 from qhunion.recognise.intake import Survey, read_survey
+from rule_cases.surveys import run
 
 # 企业名称, 信用代码, 市（州）, 县（市、区）, 实际拥有车辆数 (E), 职工人数 (F), 是否已建工会 (G)
 ROW = ["甲公司", None, "西宁市", "城北区", 3, 4, "否"]
@@ -52,12 +51,6 @@ def with_cell(column: int, value: Any) -> list[Any]:
 
 def findings(survey: Survey, code: str) -> list[Finding]:
     return [f for f in survey.all_findings() if f.code == code]
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def write_cells(path: Path, rows: list[list[Any]]) -> Path:
@@ -319,7 +312,6 @@ def test_classify_a_sheet_16384_columns_wide(tmp_path: Path) -> None:
             ws.write(1, c, value)
     ws.write_string(1, 16_383, "XFD 的备注")
     book.close()
-    result = CliRunner().invoke(app, ["classify", str(path), "--no-ledger", "-o", str(tmp_path / "out.xlsx")])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code in (0, 1)
+    status, _, _ = run("classify", path, "--no-ledger", "-o", tmp_path / "out.xlsx")
+    assert status in (0, 1)
     assert (tmp_path / "out.xlsx").exists()

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from builders import (
     BILLION_LAUGHS,
@@ -50,9 +49,9 @@ from builders import (
     zip_bomb_xlsx,
 )
 from qhunion import io as qio
-from qhunion.cli import app
 from qhunion.readers import guard
 from qhunion.recognise.intake import read_survey
+from rule_cases.surveys import run
 
 ONE_ROW = [("甲公司", None, "西宁市", "城北区", 3, 4, "否")]
 CORRUPT = "工作簿已损坏或不完整（可能未下载完），请重新获取原文件"
@@ -62,12 +61,6 @@ DTD = "工作簿内部含有 XML 实体声明（DOCTYPE），Excel 不会生成�
 PASSWORD = "工作簿设有打开密码，请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再试"
 NO_HEADER = "没有找到调查表表头（至少需要“企业名称”等三列），请用 qhunion check 查看各列的识别情况，或用 --map 指定列（如 --map \"B=企业名称\"）"
 BEYOND_EXCEL = "工作表“S”中有超出 Excel 行列范围的单元格，文件可能已损坏或由其他程序生成；请用 Excel 打开后另存再试"
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def assert_refused(tmp_path: Path, hostile: Path, reason: str) -> None:

@@ -17,10 +17,8 @@ from typing import Any
 
 import pytest
 from stdnum.cn.uscc import calc_check_digit
-from typer.testing import CliRunner
 
 from qhunion import ledger as ledger_module
-from qhunion.cli import app
 from qhunion.decide.ruleset import packaged
 from qhunion.fields import PERSONAL_FIELDS
 from qhunion.ledger import (
@@ -34,9 +32,10 @@ from qhunion.ledger import (
     locate,
     records,
 )
-from qhunion.pipeline import run
+from qhunion.pipeline import run as run_pipeline
 from qhunion.records import Record
 from qhunion.rules import classify
+from rule_cases.surveys import run
 
 RS = packaged()
 HEADER = ["企业名称", "统一社会信用代码", "市（州）", "县（市、区）", "实际拥有车辆数", "职工人数", "货车司机人数",
@@ -61,7 +60,7 @@ def survey(path: Path, *rows: list[Any]) -> Path:
 
 
 def record(ledger: Ledger, *files: Path, round_label: str | None = None) -> list[Any]:
-    return ledger.record(run(files, RS), round_label)
+    return ledger.record(run_pipeline(files, RS), round_label)
 
 
 def sql(db: str | Path, statement: str) -> list[tuple[Any, ...]]:
@@ -167,8 +166,8 @@ def test_read_commands_do_not_create_a_ledger(tmp_path: Path) -> None:
     with pytest.raises(LedgerMissing):
         Ledger(tmp_path / "none.db", create=False)
     assert not (tmp_path / "none.db").exists()
-    result = CliRunner().invoke(app, ["ledger", "list", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 3 and "找不到账本" in result.output
+    status, _, err = run("ledger", "list", "--db", tmp_path / "none.db")
+    assert status == 3 and "找不到账本" in err
 
 
 def test_not_a_ledger(tmp_path: Path) -> None:
@@ -310,10 +309,9 @@ def test_the_same_file_under_corrected_rules_is_a_new_import(tmp_path: Path, db:
     rules = tmp_path / "rules.toml"
     text = (Path(ledger_module.__file__).parents[1] / "data" / "rules.toml").read_text("utf-8")
     rules.write_text(text.replace('value = 25\nunit = "人"', 'value = 30\nunit = "人"'), "utf-8")
-    runner = CliRunner()
     for extra in ([], ["--rules", str(rules)]):
-        result = runner.invoke(app, ["classify", str(f), "--db", str(path), "--no-workbook", "-f", "json", *extra])
-        assert result.exit_code == 0, result.output
+        status, _, err = run("classify", f, "--db", path, "--no-workbook", "-f", "json", *extra)
+        assert status == 0, err
     assert count(path, "imports") == 2
     assert current(path) == {code(2): (2, "joint", None)}  # 26 employees: standalone under 25, not under 30
 
@@ -371,34 +369,32 @@ def test_forget_restores_the_previous_records(tmp_path: Path, db: str) -> None:
 
 def test_ledger_commands(tmp_path: Path, db: str) -> None:
     path = db
-    runner = CliRunner()
     f1 = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
     f2 = survey(tmp_path / "湟中.csv", ["丁物流", 4, "湟中区", 30, 40, "否", None])
-    result = runner.invoke(app, ["classify", str(f1), str(f2), "--db", str(path), "--round", "2018-04",
-                                 "--unit", "西宁市总工会", "--no-workbook", "-f", "json"])
-    assert result.exit_code == 0, result.output
-    assert "新导入 2 个文件" in result.stderr
-    result = runner.invoke(app, ["classify", str(f1), "--db", str(path), "--round", "2018-04", "--no-workbook",
-                                 "-f", "json"])
-    assert "未重复记入" in result.stderr
-    listed = json.loads(runner.invoke(app, ["ledger", "list", "--db", str(path), "-f", "json"]).stdout)
+    status, _, err = run("classify", f1, f2, "--db", path, "--round", "2018-04", "--unit", "西宁市总工会",
+                         "--no-workbook", "-f", "json")
+    assert status == 0, err
+    assert "新导入 2 个文件" in err
+    _, _, err = run("classify", f1, "--db", path, "--round", "2018-04", "--no-workbook", "-f", "json")
+    assert "未重复记入" in err
+    listed = json.loads(run("ledger", "list", "--db", path, "-f", "json")[1])
     assert [(i["id"], i["file"], i["round"], i["unit"], i["records"], i["current"]) for i in listed["imports"]] == [
         (1, "城北.csv", "2018-04", "西宁市总工会", 1, 1), (2, "湟中.csv", "2018-04", "西宁市总工会", 1, 1)]
-    table = runner.invoke(app, ["ledger", "list", "--db", str(path)])
-    assert "城北.csv" in table.stdout and "西宁市总工会" in table.stdout
+    table = run("ledger", "list", "--db", path)[1]
+    assert "城北.csv" in table and "西宁市总工会" in table
     bracketed = survey(tmp_path / "[bold]城西.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
-    runner.invoke(app, ["classify", str(bracketed), "--db", str(path), "--no-workbook", "-f", "json"])
-    assert "[bold]城西.csv" in runner.invoke(app, ["ledger", "list", "--db", str(path)]).stdout  # not markup
-    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path)], input="n\n")
-    assert result.exit_code == 0 and "已取消" in result.output and count(path, "imports") == 3
-    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path)], input="")
-    assert result.exit_code == 2 and "--yes" in result.output and count(path, "imports") == 3
-    result = runner.invoke(app, ["ledger", "forget", "城北.csv", "--db", str(path), "--yes"])
-    assert result.exit_code == 0 and "已撤销第 1 次导入" in result.output and count(path, "imports") == 2
-    result = runner.invoke(app, ["ledger", "forget", "1", "--db", str(path), "--yes"])
-    assert result.exit_code == 2 and "没有第 1 次导入" in result.output
-    result = runner.invoke(app, ["ledger", "verify", "--db", str(path)])
-    assert result.exit_code == 0 and "完好" in result.stdout
+    run("classify", bracketed, "--db", path, "--no-workbook", "-f", "json")
+    assert "[bold]城西.csv" in run("ledger", "list", "--db", path)[1]  # not markup
+    status, out, err = run("ledger", "forget", "1", "--db", path, stdin="n\n")
+    assert status == 0 and "已取消" in out + err and count(path, "imports") == 3
+    status, out, err = run("ledger", "forget", "1", "--db", path, stdin="")
+    assert status == 2 and "--yes" in out + err and count(path, "imports") == 3
+    status, out, err = run("ledger", "forget", "城北.csv", "--db", path, "--yes")
+    assert status == 0 and "已撤销第 1 次导入" in out + err and count(path, "imports") == 2
+    status, out, err = run("ledger", "forget", "1", "--db", path, "--yes")
+    assert status == 2 and "没有第 1 次导入" in out + err
+    status, out, _ = run("ledger", "verify", "--db", path)
+    assert status == 0 and "完好" in out
 
 
 def test_an_enterprise_listed_twice_in_a_file_counts_once(tmp_path: Path, db: str) -> None:
@@ -413,9 +409,8 @@ def test_an_enterprise_listed_twice_in_a_file_counts_once(tmp_path: Path, db: st
 def test_a_round_label_that_sorts_wrongly_is_written_as_it_sorts(tmp_path: Path, db: str) -> None:
     """Issue 13 changed this: 2018-4 used to be stored as written, with advice; it is now stored as 2018-04."""
     f = survey(tmp_path / "a.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
-    result = CliRunner().invoke(app, ["classify", str(f), "--db", db, "--round", "2018-4",
-                                      "--no-workbook", "-f", "json"])
-    assert "按 2018-04 记入账本" in result.stderr and "已记入账本" in result.stderr
+    _, _, err = run("classify", f, "--db", db, "--round", "2018-4", "--no-workbook", "-f", "json")
+    assert "按 2018-04 记入账本" in err and "已记入账本" in err
     with Ledger(db) as ledger:
         assert ledger.rounds() == ["2018-04"]
 
@@ -425,9 +420,8 @@ def test_two_inputs_of_one_name_are_refused(tmp_path: Path, db: str) -> None:
     (tmp_path / "城西").mkdir()
     a = survey(tmp_path / "城北" / "调查表.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
     b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
-    result = CliRunner().invoke(app, ["classify", str(a), str(b), "--db", db, "--no-workbook",
-                                      "-f", "json"])
-    assert result.exit_code == 6 and "都叫“调查表.csv”" in result.stderr
+    status, _, err = run("classify", a, b, "--db", db, "--no-workbook", "-f", "json")
+    assert status == 6 and "都叫“调查表.csv”" in err
     assert count(db, "imports") == 0
 
 
@@ -435,10 +429,9 @@ def test_no_ledger_flag_and_default_location(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QHUNION_DB", raising=False)
     f = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
-    runner = CliRunner()
-    runner.invoke(app, ["classify", str(f), "--no-ledger", "--no-workbook", "-f", "json"])
+    run("classify", f, "--no-ledger", "--no-workbook", "-f", "json")
     assert not (tmp_path / "qhunion.db").exists()
-    runner.invoke(app, ["classify", str(f), "--no-workbook", "-f", "json"])
+    run("classify", f, "--no-workbook", "-f", "json")
     assert count(tmp_path / "qhunion.db", "records") == 1
 
 
@@ -451,8 +444,8 @@ def test_verify_finds_a_broken_invariant(tmp_path: Path, db: str) -> None:
     with Ledger(path, create=False) as ledger:
         failed = {c.name for c in ledger.verify() if not c.ok}
     assert failed == {"one_current", "current_is_latest"}
-    result = CliRunner().invoke(app, ["ledger", "verify", "--db", str(path), "-f", "json"])
-    assert result.exit_code == 1 and json.loads(result.stdout)["ok"] is False
+    status, out, _ = run("ledger", "verify", "--db", path, "-f", "json")
+    assert status == 1 and json.loads(out)["ok"] is False
 
 
 # ── Personal data ────────────────────────────────────────────────────────────────────────────────────
@@ -461,7 +454,7 @@ def test_no_personal_data_is_stored(tmp_path: Path, db: str) -> None:
     f = survey(tmp_path / "城北.csv", ["甲物流", 1, "城北区", 30, 40, "否", None],
                ["丙货运部", None, "城北区", 2, 2, "否", None])
     personal = ["联系人0号", "联系人1号", "13912340000", "13912340001", "630105198001010000", "填报员甲"]
-    result = run([f], RS)
+    result = run_pipeline([f], RS)
     typed = {str(c) for r in result.survey.records for c in r.cells}
     assert {"联系人0号", "联系人1号"} <= typed  # they were read …
     with Ledger(path) as ledger:
@@ -607,7 +600,7 @@ def test_an_unreadable_input_with_a_gbk_name_is_not_imported(tmp_path: Path) -> 
     with open(os.fsencode(folder) + b"/" + "城东区.csv".encode("gbk"), "wb") as fh:  # as a Windows zip leaves it
         fh.write("说明\n只有一行字\n".encode("gbk"))
     with Ledger(tmp_path / "l.db") as ledger:
-        result = run([folder], RS)
+        result = run_pipeline([folder], RS)
         assert len(result.survey.unreadable) == 1 and len(result.survey.readable_paths) == 1
         outcomes = ledger.record(result)
     assert [o.info.file_name for o in outcomes] == ["城北区.csv"]

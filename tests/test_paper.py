@@ -16,14 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from typer.testing import CliRunner
 
 from qhunion import timing
-from qhunion.cli import app
 from qhunion.render import console, tablefit
 from qhunion.xlsx.sheetprint import text_width
 from qhunion.xlsx.styles import DECISION_COLOURS, DONE, HEADER, TO_ACT
-from rule_cases.surveys import standard_rows, write_survey
+from rule_cases.surveys import run, standard_rows, write_survey
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
 
@@ -33,8 +31,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("paper")
     source = write_survey(folder / "城北区调查表.xlsx", standard_rows())
     target = folder / "判定.xlsx"
-    result = CliRunner().invoke(app, ["classify", str(source), "-o", str(target), "--no-ledger"])
-    assert result.exit_code in (0, 1), result.output
+    status, _, err = run("classify", source, "-o", target, "--no-ledger")
+    assert status in (0, 1), err
     return openpyxl.load_workbook(target)
 
 
@@ -97,8 +95,8 @@ def test_summary_workbook_draws_the_target_line_from_visible_cells(tmp_path: Pat
     """LibreOffice (and Excel, WPS by default) leave hidden cells out of a chart: the target was in one."""
     source = write_survey(tmp_path / "城北区调查表.xlsx", standard_rows())
     out = tmp_path / "汇总.xlsx"
-    result = CliRunner().invoke(app, ["summary", str(source), "-f", "xlsx", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    status, _, err = run("summary", source, "-f", "xlsx", "-o", out)
+    assert status == 0, err
     ws = openpyxl.load_workbook(out)["汇总"]
     header = [c.value for c in ws[1]]
     target = next(i for i, h in enumerate(header) if h and str(h).startswith("农民工入会率目标")) + 1
@@ -122,8 +120,8 @@ def test_the_three_workbooks_share_one_header_style(book: Any, tmp_path: Path) -
     source = write_survey(tmp_path / "城北区调查表.xlsx", standard_rows())
     summary, template = tmp_path / "汇总.xlsx", tmp_path / "模板.xlsx"
     for args in (["summary", str(source), "-f", "xlsx", "-o", str(summary)], ["template", "-o", str(template)]):
-        result = CliRunner().invoke(app, args)
-        assert result.exit_code == 0, result.output
+        status, _, err = run(*args)
+        assert status == 0, err
     heads = [book["判定结果"].cell(1, 1), openpyxl.load_workbook(summary)["汇总"].cell(1, 1),
              openpyxl.load_workbook(template).worksheets[0].cell(1, 1)]
     assert {h.fill.fgColor.rgb for h in heads} == {"FF" + HEADER.lstrip("#")}
@@ -163,11 +161,11 @@ def test_classify_tables_in_a_pipe_follow_columns(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     for width in (80, 140):
         monkeypatch.setenv("COLUMNS", str(width))
-        result = CliRunner().invoke(app, ["classify", str(EXAMPLE), "--no-ledger", "-o", str(tmp_path / "a.xlsx")])
-        lines = result.stdout.splitlines()[1:]
+        out = run("classify", EXAMPLE, "--no-ledger", "-o", tmp_path / "a.xlsx")[1]
+        lines = out.splitlines()[1:]
         widest = max(text_width(ln.rstrip()) for ln in lines if not ln.startswith(("共", "……")))
         assert widest <= width and (width == 80 or widest > 100), (width, widest)
-        assert "〔2018〕19号" in result.stdout  # never split inside the citation
+        assert "〔2018〕19号" in out  # never split inside the citation
 
 
 @settings(max_examples=60, deadline=None)

@@ -20,7 +20,7 @@ from qhunion.report.chart import FontSearch, find_cjk_font
 from qhunion.report.document import progress_document
 from qhunion.report.facts import progress, round_month
 from qhunion.summary import column_labels
-from rule_cases.surveys import PERSONAL, enterprise, run_qhunion, uscc, write_survey
+from rule_cases.surveys import PERSONAL, enterprise, run, uscc, write_survey
 
 RS = packaged()
 LABELS = column_labels(RS)
@@ -37,25 +37,19 @@ ROUND_2 = [
 ]
 
 
-def run(folder: Path, *args: str | Path) -> tuple[int, str, str]:
-    result = run_qhunion(folder, *args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report")
     write_survey(folder / "r1.xlsx")
     write_survey(folder / "r2.xlsx", ROUND_2)
     for name, label in (("r1.xlsx", "2018-04"), ("r2.xlsx", "2018-08")):
-        status, _, err = run(folder, "classify", name, "--round", label, "--no-workbook")
+        status, _, err = run("classify", name, "--round", label, "--no-workbook", folder=folder)
         assert status in (0, 1), err
     return folder
 
 
 def summary_json(folder: Path, *args: str) -> dict[str, Any]:
-    status, out, err = run(folder, "summary", "--format", "json", *args)
+    status, out, err = run("summary", "--format", "json", *args, folder=folder)
     assert status == 0, err
     data: dict[str, Any] = json.loads(out)
     return data
@@ -63,7 +57,7 @@ def summary_json(folder: Path, *args: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def progress_doc(folder: Path) -> Any:
-    status, _, err = run(folder, "report", "--region", "西宁", "--compare", "2018-04", "-o", "p.docx")
+    status, _, err = run("report", "--region", "西宁", "--compare", "2018-04", "-o", "p.docx", folder=folder)
     assert status == 0, err
     return docx.Document(str(folder / "p.docx"))
 
@@ -214,7 +208,7 @@ def test_without_a_font_the_chart_is_left_out_and_the_report_says_why(folder: Pa
 
 # ── The pilot report ─────────────────────────────────────────────────────────────────────────────────
 def test_pilot_report_rounds_equal_summary_json(folder: Path) -> None:
-    status, _, err = run(folder, "report", "--kind", "pilot", "--region", "西宁市")
+    status, _, err = run("report", "--kind", "pilot", "--region", "西宁市", folder=folder)
     assert status == 0, err
     doc = docx.Document(str(folder / "西宁市试点工作报告_2018-08.docx"))
     assert doc.paragraphs[0].text == "关于西宁市推动货车司机等群体入会试点工作情况的报告"
@@ -232,23 +226,23 @@ def test_pilot_report_rounds_equal_summary_json(folder: Path) -> None:
 
 
 def test_pilot_report_needs_a_pilot_region(folder: Path) -> None:
-    status, _, err = run(folder, "report", "--kind", "pilot", "--region", "海北")
+    status, _, err = run("report", "--kind", "pilot", "--region", "海北", folder=folder)
     assert status == 2 and "不是试点地区" in err and "海西州" in err
 
 
 # ── Files and errors ─────────────────────────────────────────────────────────────────────────────────
 def test_default_name_and_overwrite_rules(folder: Path) -> None:
-    status, _, err = run(folder, "report", "--region", "西宁", "--round", "2018-04")
+    status, _, err = run("report", "--region", "西宁", "--round", "2018-04", folder=folder)
     assert status == 0, err
     target = folder / "西宁市建会入会进度报告_2018-04.docx"
     assert target.exists()
-    status, _, err = run(folder, "report", "--region", "西宁", "--round", "2018-04")
+    status, _, err = run("report", "--region", "西宁", "--round", "2018-04", folder=folder)
     assert status == 0, err  # its own earlier output is replaced
     other = folder / "别人的.docx"
     other.write_bytes(b"not ours")
-    status, _, err = run(folder, "report", "--region", "西宁", "-o", other.name)
+    status, _, err = run("report", "--region", "西宁", "-o", other.name, folder=folder)
     assert status == 4 and "--force" in err and other.read_bytes() == b"not ours"  # exit 4: issue 13
-    status, _, err = run(folder, "report", "--region", "西宁", "-o", other.name, "--force")
+    status, _, err = run("report", "--region", "西宁", "-o", other.name, "--force", folder=folder)
     assert status == 0 and docx.Document(str(other)).paragraphs[0].text.startswith("关于西宁市")
 
 
@@ -259,7 +253,7 @@ def test_default_name_and_overwrite_rules(folder: Path) -> None:
     (("--db", "missing.db"), 3, "找不到账本"),
 ])
 def test_errors_are_one_sentence(folder: Path, args: tuple[str, ...], status: int, words: str) -> None:
-    got, out, err = run(folder, "report", *args)
+    got, out, err = run("report", *args, folder=folder)
     assert got == status and words in err and "Traceback" not in out + err
 
 

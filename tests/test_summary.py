@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 from stdnum.cn.uscc import calc_check_digit
-from typer.testing import CliRunner
 
-from qhunion.cli import app
 from qhunion.decide.ruleset import packaged
 from qhunion.ledger import Ledger, Source
 from qhunion.records import Record
 from qhunion.rules import classify
 from qhunion.summary import UnknownRegion, scope_of, summarize
+from rule_cases.surveys import run
 
 RS = packaged()
 XN, HD, HB, HX = "西宁市", "海东市", "海北藏族自治州", "海西蒙古族藏族自治州"
@@ -320,9 +319,9 @@ REQUIRED_KEYS = {"region", "enterprises", "standalone", "joint", "industry", "te
 
 
 def test_json_output(ledger_path: str) -> None:
-    result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "--region", "西宁", "-f", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    status, out, err = run("summary", "--db", ledger_path, "--region", "西宁", "-f", "json")
+    assert status == 0, err
+    data = json.loads(out)
     assert {"rows", "total", "rule_set", "generated_at"} <= set(data)
     assert data["rule_set"] == RS.stamp
     for row in [*data["rows"], data["total"]]:
@@ -331,24 +330,23 @@ def test_json_output(ledger_path: str) -> None:
 
 
 def test_anchor_table_shows_brackets_as_written(ledger_path: str) -> None:
-    result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "-r", "西宁", "-b", "anchor"])
-    assert result.exit_code == 0 and "[朝阳]物流园" in result.stdout  # survey text is never read as markup
+    status, out, _ = run("summary", "--db", ledger_path, "-r", "西宁", "-b", "anchor")
+    assert status == 0 and "[朝阳]物流园" in out  # survey text is never read as markup
 
 
 def test_unknown_region_is_usage_error(ledger_path: str) -> None:
-    result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "--region", "西凝"])
-    assert result.exit_code == 2
-    assert "西宁市" in result.output and "Traceback" not in result.output
+    status, out, err = run("summary", "--db", ledger_path, "--region", "西凝")
+    assert status == 2
+    assert "西宁市" in err and "Traceback" not in out + err
 
 
 def test_compare_table_and_csv(ledger_path: str, tmp_path: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(app, ["summary", "--db", str(ledger_path), "-r", "西宁", "--compare", "2018-04"])
-    assert result.exit_code == 0, result.output
-    assert "与轮次 2018-04 相比" in result.stdout and "城北区" in result.stdout
+    status, text, err = run("summary", "--db", ledger_path, "-r", "西宁", "--compare", "2018-04")
+    assert status == 0, err
+    assert "与轮次 2018-04 相比" in text and "城北区" in text
     out = tmp_path / "s.csv"
-    result = runner.invoke(app, ["summary", "--db", str(ledger_path), "-b", "responsible", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    status, _, err = run("summary", "--db", ledger_path, "-b", "responsible", "-o", out)
+    assert status == 0, err
     lines = out.read_text("utf-8-sig").splitlines()
     assert lines[0].startswith("label,region,responsible,group,pilot,enterprises")
     assert lines[-1].startswith("合计,青海省")
@@ -358,8 +356,8 @@ def test_xlsx_has_table_and_charts(ledger_path: str, tmp_path: Path) -> None:
     import openpyxl
 
     out = tmp_path / "汇总.xlsx"
-    result = CliRunner().invoke(app, ["summary", "--db", str(ledger_path), "-r", "西宁", "-f", "xlsx", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    status, _, err = run("summary", "--db", ledger_path, "-r", "西宁", "-f", "xlsx", "-o", out)
+    assert status == 0, err
     with zipfile.ZipFile(out) as z:
         assert {"xl/charts/chart1.xml", "xl/charts/chart2.xml"} <= set(z.namelist())
     ws = openpyxl.load_workbook(out)["汇总"]
@@ -375,17 +373,16 @@ def test_summary_of_files_stores_nothing(tmp_path: Path, monkeypatch: pytest.Mon
                                        + f"乙运输有限公司,{code(2)},西宁市,城北区,25,50,30,是,15\n", "utf-8")
     (tmp_path / "城北（重发）.csv").write_bytes((tmp_path / "城北.csv").read_bytes())  # the same file twice
     (tmp_path / "湟中.csv").write_text(header + f"丙物流有限公司,{code(3)},西宁市,湟中县,5,8,5,否,\n", "utf-8")
-    result = CliRunner().invoke(app, ["summary", "城北.csv", "城北（重发）.csv", "湟中.csv", "-r", "西宁", "-f", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    status, out, err = run("summary", "城北.csv", "城北（重发）.csv", "湟中.csv", "-r", "西宁", "-f", "json")
+    assert status == 0, err
+    data = json.loads(out)
     rows = {r["label"]: r for r in data["rows"]}
     assert picked(rows["城北区"], "enterprises standalone established migrant_workers migrant_members") == {
         "enterprises": 2, "standalone": 1, "established": 1, "migrant_workers": 50, "migrant_members": 15}
     assert rows["湟中区"]["enterprises"] == 1
     assert data["total"]["enterprises"] == 3  # the identical file counted once
     assert not (tmp_path / "qhunion.db").exists()
-    result = CliRunner().invoke(app, ["summary", "湟中.csv", "--round", "2018-04"])
-    assert result.exit_code == 2
+    assert run("summary", "湟中.csv", "--round", "2018-04")[0] == 2
 
 
 def test_table_survives_a_gbk_console(ledger_path: str) -> None:

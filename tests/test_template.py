@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 from openpyxl.utils import column_index_from_string as column_index
-from typer.testing import CliRunner
 
 from builders import uscc
-from qhunion.cli import app
 from qhunion.fields import FieldKind
 from qhunion.recognise.intake import RECORD_FIELDS, read_survey
 from qhunion.xlsx.template import EXAMPLE_MARK, HELP_SHEET, SHEET, TEMPLATE_FIELDS
+from rule_cases.surveys import run
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -25,9 +24,9 @@ openpyxl = pytest.importorskip("openpyxl")
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "调查表模板.xlsx"
-    result = CliRunner().invoke(app, ["template", "-o", str(path)])
-    assert result.exit_code == 0, result.output
-    assert f"已生成调查表模板：{path}" in result.stderr
+    status, _, err = run("template", "-o", path)
+    assert status == 0, err
+    assert f"已生成调查表模板：{path}" in err
     return path
 
 
@@ -126,9 +125,9 @@ def test_round_trip(template: Path, tmp_path: Path) -> None:
     out = tmp_path / "已填.xlsx"
     book.save(out)
 
-    result = CliRunner().invoke(app, ["check", str(out), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    status, text, err = run("check", out, "--format", "json")
+    assert status == 0, err
+    data = json.loads(text)
     assert data["records"] == 3
     assert [(i["severity"], i["code"]) for i in data["issues"]] == [("info", "sheet-skipped")]
 

@@ -16,9 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
-from typer.testing import CliRunner, Result
 
-from qhunion.cli import app
 from qhunion.decide.ruleset import packaged
 from qhunion.outputs import OutputError
 from qhunion.pipeline import run as run_pipeline
@@ -32,6 +30,7 @@ from rule_cases.surveys import (
     Row,
     enterprise,
     excel_row,
+    run,
     standard_rows,
     write_survey,
 )
@@ -46,18 +45,9 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def invoke(folder: Path, *args: str | Path) -> Result:
-    """`qhunion classify` run in ``folder`` (so nothing it writes lands elsewhere)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(folder)
-        mp.setenv("QHUNION_DB", str(folder / "qhunion-test.db"))
-        return CliRunner().invoke(app, ["classify", *(str(a) for a in args)])
-
-
 def classify(folder: Path, *args: str | Path) -> tuple[int, str, str]:
-    result = invoke(folder, *args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+    """`qhunion classify` run in ``folder`` (so nothing it writes lands elsewhere)."""
+    return run("classify", *args, folder=folder)
 
 
 @dataclass
@@ -115,8 +105,8 @@ def test_output_over_the_input_is_refused(tmp_path: Path) -> None:
         write_workbook(result, source)
     # Through the command line (the test runner goes through the app as the installed script does): one
     # sentence and status 4.
-    refused = invoke(tmp_path, source, "-o", source)
-    assert refused.exit_code == 4 and "输入的调查表本身" in refused.stderr
+    status, _, err = classify(tmp_path, source, "-o", source)
+    assert status == 4 and "输入的调查表本身" in err
     assert sha256(source) == before
 
 

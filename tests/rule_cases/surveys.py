@@ -172,28 +172,20 @@ def _write(ws: Any, row: int, col: int, value: Any) -> None:
 Cli = Callable[..., tuple[int, str, str]]
 
 
-def run(*args: str | Path, stdin: str | None = None) -> tuple[int, str, str]:
+def run(*args: str | Path, stdin: str | None = None, folder: Path | None = None) -> tuple[int, str, str]:
     """`qhunion ARGS` through Typer's test runner, which goes through the app's own error handling exactly as
     the installed script does → (exit status, stdout, stderr). Anything but an exit escaping the app (a
-    traceback for the user) fails the test."""
-    from typer.testing import CliRunner
-
-    from qhunion.cli import app
-
-    result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def run_qhunion(folder: Path, *args: str | Path) -> Any:
-    """`qhunion ARGS` through Typer's test runner, in ``folder`` and with the ledger there, so that nothing a
-    command writes beside its inputs or in the working directory lands outside the test's own folder."""
+    traceback for the user) fails the test. With ``folder``: run there, with the ledger there, so that
+    nothing a command writes beside its inputs or in the working directory lands outside the test's folder."""
     import pytest
     from typer.testing import CliRunner
 
     from qhunion.cli import app
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(folder)
-        mp.setenv("QHUNION_DB", str(Path(folder) / "qhunion-test.db"))
-        return CliRunner().invoke(app, [str(a) for a in args])
+        if folder is not None:
+            mp.chdir(folder)
+            mp.setenv("QHUNION_DB", str(Path(folder) / "qhunion-test.db"))
+        result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr
