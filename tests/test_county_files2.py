@@ -9,11 +9,11 @@ import pytest
 
 import county_files2 as cf2
 from rule_cases.surveys import Cli
-from test_county_files import check_json, classify_json, fields_of
+from test_county_files import check_json, classify_json, codes, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
         "handwritten-values", "tax-export", "transposed",
-        "three-row-header", "traditional")
+        "three-row-header", "traditional", "side-by-side", "three-side-by-side")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -82,3 +82,28 @@ def test_summary_of_unplaced_records_says_why_it_reads_zero(cli: Cli, tmp_path: 
     assert status == 0
     assert "没有能归入果洛藏族自治州的企业记录" in err and "2 家企业地区不明" in err
     assert "先用 qhunion classify" not in err
+
+
+# ── side-by-side (海东市.xlsx): the right-hand county's table was dropped, “与 A 列同为…” the only sign ──────
+
+@pytest.mark.parametrize("case", ["side-by-side", "three-side-by-side"])
+def test_tables_side_by_side_are_each_read(cli: Cli, tmp_path: Path, case: str) -> None:
+    build, expected = cf2.EXPECTED[case]
+    report = check_json(cli, build(tmp_path))
+    sheets = report["files"][0]["sheets"]
+    assert sum(s["records"] for s in sheets) == len(expected) and len(sheets) >= 2
+    assert "column-duplicate" not in codes(report)
+    assert "sheet-side-by-side" in codes(report)
+    # Each table says where it is: records and findings name the columns of their own table.
+    assert sheets[1]["sheet"].endswith("（E–G 列）" if case == "side-by-side" else "（F–H 列）")
+
+
+def test_a_header_with_a_blank_column_is_still_one_table() -> None:
+    from qhunion.recognise.headers import recognise
+    from qhunion.recognise.panels import starts
+
+    # 企业名称 … a blank column … then more fields, no second name: one table with a gap in it.
+    columns = recognise(["企业名称", "县区", "", "自有车辆", "职工人数"], None, 0)
+    assert starts(columns) == [(0, 4)]
+    columns = recognise(["企业名称", "县区", "", "单位名称", "职工人数"], None, 0)
+    assert starts(columns) == [(0, 1), (3, 4)]

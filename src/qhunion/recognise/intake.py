@@ -16,7 +16,7 @@ from qhunion.findings import Finding, Severity
 from qhunion.io import expand, read_sheets
 from qhunion.normalise.text import cell_text
 from qhunion.readers.sheet import Sheet, UnreadableFile, file_label
-from qhunion.recognise import forms
+from qhunion.recognise import forms, panels
 from qhunion.recognise.context import SheetContext, sheet_context
 from qhunion.recognise.headers import Column, Mapping, normalise, recognise, row_score, suggestions
 from qhunion.recognise.rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
@@ -101,7 +101,7 @@ class Header:
 
 
 def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
-                mapping: Mapping | None = None) -> Header | None:
+                mapping: Mapping | None = None, min_fields: int = MIN_FIELDS) -> Header | None:
     """The header among the scanned rows: the one- or two-row reading that explains most (the confidences of
     the fields it maps, an enterprise name among them), or None."""
     best: tuple[int, float, Header] | None = None
@@ -117,7 +117,7 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
             columns = recognise(upper, lower, first_column, samples, mapping)
             mapped = sum(1 for c in columns if c.field)
             score = row_score(columns)
-            if mapped < MIN_FIELDS or score <= 0:
+            if mapped < min_fields or score <= 0:
                 continue
             # A second header row must name something itself (人数 under 货车司机): otherwise it is data.
             if height == 2 and not any(c.from_lower and c.field for c in columns):
@@ -173,14 +173,14 @@ def _looks_like_data(cells: Sequence[Any]) -> bool:
 
 
 def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = None,
-               ) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
+               min_fields: int = MIN_FIELDS) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
     """Find the survey in a sheet. Returns its layout, a lazy iterator of its records, and a list that
     collects the findings not tied to a record (filled as the iterator runs)."""
     layout = SheetLayout(sheet.file, sheet.name, encoding=sheet.encoding, first_column=sheet.first_column)
     notes: list[Finding] = []
     rows = iter(timed("read", sheet.rows))  # calamine's own time, apart from ours (QHUNION_TIMINGS)
     head = list(islice(rows, HEADER_SCAN))
-    header = find_header(head, sheet.first_column, mapping)
+    header = find_header(head, sheet.first_column, mapping, min_fields)
     if header is None:
         head += list(islice(rows, FORM_SCAN - len(head)))
         form = _read_forms(sheet, layout, head, notes, keep_cells)
@@ -364,11 +364,14 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     layouts_before = len(survey.layouts)
     findings_before = len(survey.findings)
     try:
-        for sheet in read_sheets(path, encoding):
-            layout, records, notes = read_sheet(sheet, keep_cells, mapping)
-            survey.layouts.append(layout)
-            survey.records.extend(records)
+        for whole in read_sheets(path, encoding):
+            sheets, notes = panels.split(whole, mapping)  # tables side by side: each read on its own
             survey.findings.extend(notes)
+            for sheet in sheets:
+                layout, records, notes = read_sheet(sheet, keep_cells, mapping, panels.min_fields(sheets))
+                survey.layouts.append(layout)
+                survey.records.extend(records)
+                survey.findings.extend(notes)
     except UnreadableFile as exc:
         # All or nothing: a file that breaks halfway contributes no records and no findings.
         del survey.records[start:]
