@@ -4,16 +4,19 @@ qhunion on them. Each test guards one bug these files found in the reader."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import county_files2 as cf2
+from builders import Grid, write_xls
 from rule_cases.surveys import Cli
 from test_county_files import check_json, classify_json, codes, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
         "handwritten-values", "tax-export", "transposed",
-        "three-row-header", "traditional", "side-by-side", "three-side-by-side")
+        "three-row-header", "traditional", "side-by-side", "three-side-by-side",
+        "stats-bureau")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -107,3 +110,32 @@ def test_a_header_with_a_blank_column_is_still_one_table() -> None:
     assert starts(columns) == [(0, 4)]
     columns = recognise(["企业名称", "县区", "", "单位名称", "职工人数"], None, 0)
     assert starts(columns) == [(0, 1), (3, 4)]
+
+
+# ── stats-bureau (四上企业名录.xlsx): a 行政区划代码 column was not read as the county ─────────────────────────
+
+def test_division_codes_are_places() -> None:
+    from qhunion.normalise.regions import gazetteer
+
+    g = gazetteer()
+    names = {code: (m.division.name if (m := g.county(code)) else None)
+             for code in ("632523", "632122", "630102001000", "630102001", "630102000000", "123456", "630100")}
+    assert names == {"632523": "贵德县", "632122": "民和回族土族自治县",  # the code before 2013's renumbering
+                     "630102001000": "城东区", "630102001": "城东区",  # a town's code: its county
+                     "630102000000": "城东区", "123456": None, "630100": None}
+    match = g.prefecture("630100")
+    assert match is not None and match.division.name == "西宁市"
+
+
+@pytest.mark.parametrize("header", ["代号", "", "行政区划代码"])
+def test_a_column_of_division_codes_is_the_county(cli: Cli, tmp_path: Path, header: str) -> None:
+    """By its values, whatever its header says (or does not): numbers as Excel and .xls keep them."""
+    rows: list[list[Any]] = [["企业名称", header, "自有车辆", "职工人数"],
+                             ["甲运输有限公司", 632523, 21, 3], ["乙货运有限公司", 632122.0, 2, 3],
+                             ["丙物流有限公司", "630102001000", 3, 30], ["丁货运有限公司", "632126", 1, 1]]
+    path = write_xls(tmp_path / "名录.xls", {"名录": Grid(rows)})
+    report = check_json(cli, path)
+    assert report["without_region"] == 0
+    got = [(r["name"], r["county"]) for r in classify_json(cli, path)]
+    assert got == [("甲运输有限公司", "贵德县"), ("乙货运有限公司", "民和回族土族自治县"),
+                   ("丙物流有限公司", "城东区"), ("丁货运有限公司", "互助土族自治县")]
