@@ -16,7 +16,7 @@ from test_county_files import check_json, classify_json, codes, fields_of
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
         "handwritten-values", "tax-export", "transposed",
         "three-row-header", "traditional", "side-by-side", "three-side-by-side",
-        "stats-bureau")
+        "stats-bureau", "platform-export")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -139,3 +139,19 @@ def test_a_column_of_division_codes_is_the_county(cli: Cli, tmp_path: Path, head
     got = [(r["name"], r["county"]) for r in classify_json(cli, path)]
     assert got == [("甲运输有限公司", "贵德县"), ("乙货运有限公司", "民和回族土族自治县"),
                    ("丙物流有限公司", "城东区"), ("丁货运有限公司", "互助土族自治县")]
+
+
+# ── platform-export (platform_export.csv): English headers (Company, Vehicles owned, Staff …) found no header ──
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("Self-owned Trucks", "vehicles_owned"), ("Trucks (excl. affiliated)", "vehicles_owned"),
+    ("Trucks incl. affiliated", "vehicles_registered"), ("Affiliated lorries", "vehicles_attached"),
+    ("Headcount at year end", "employees"), ("Number of truck drivers", "drivers"),
+    ("Union established? (Y/N)", "has_union"), ("Drivers who are union members", "driver_members"),
+    ("Name of the enterprise", "name"), ("District / County", "county"), ("Contact phone", "phone"),
+])
+def test_english_headers_by_their_parts(header: str, field: str) -> None:
+    """Wordings built from the English parts in headers.toml, none of them listed whole."""
+    from qhunion.recognise.headers import scores
+
+    assert scores(header)[0][0] == field

@@ -44,7 +44,7 @@ _SENTENCE = re.compile(r"[，；。;！？]")
 # takes in (（含司机）（不含挂靠）). The header outside it names the field when it can do so alone.
 _NOTE = re.compile(r"[(（][^()（）]*(?:[，,；;。][^()（）]*|(?<=[(（])(?:含|包括|包含|不含|不包括|不计|指|即)[^()（）]*)[)）]")
 # A required word right after one of these is ruled out, not found: 不含挂靠 is no 含挂靠.
-_NEGATIONS = ("不", "除", "非")
+_NEGATIONS = ("不", "除", "非", "excl", "excluding", "non", "not", "without")
 _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\-—_~'\"“”‘’!?！？*＊#№＝=+]")
 
 
@@ -156,10 +156,17 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     if not _any_part().search(key):
         return ()
     # A sentence (a 填表说明 line: “营业执照上的全称；个体户填字号…”) is not a header, whatever words it holds.
-    damp = 0.5 if len(key) > 10 and _SENTENCE.search(text) else 0.75 if len(key) > 24 else 1.0
+    size = _width(key)
+    damp = 0.5 if size > 10 and _SENTENCE.search(text) else 0.75 if size > 24 else 1.0
     found = [(fid, round(s * damp, 3)) for fid, spec in specs().items() if (s := field_score(key, spec)) > 0]
     order = {f.id: i for i, f in enumerate(FIELDS)}
     return tuple(sorted(found, key=lambda item: (-item[1], order[item[0]])))
+
+
+def _width(key: str) -> float:
+    """A header's length in Chinese characters: an English word of six letters says about what two do."""
+    letters = sum(1 for ch in key if ch.isascii())
+    return len(key) - letters + letters / 3
 
 
 def match_header(text: str) -> str | None:
