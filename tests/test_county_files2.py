@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import county_files2 as cf2
-from builders import Grid, write_xls
+from builders import Grid, uscc, write_csv, write_xls
 from rule_cases.surveys import Cli
 from test_county_files import check_json, classify_json, codes, fields_of
 
@@ -155,3 +155,22 @@ def test_english_headers_by_their_parts(header: str, field: str) -> None:
     from qhunion.recognise.headers import scores
 
     assert scores(header)[0][0] == field
+
+
+# ── “没有找到调查表表头” said to run check while running check, and did not say what it saw ──────────────────
+
+def test_no_header_names_the_nearest_row_and_gives_a_map_line(cli: Cli, tmp_path: Path) -> None:
+    import shlex
+
+    rows: list[list[Any]] = [["序号", "单位", "代码", "地方", "自有车辆", "职工人数"],
+                             [1, "湟源丹噶尔运输有限公司", uscc("630123", org="MA7H00001"), "湟源", 21, 4]]
+    path = write_csv(tmp_path / "湟源.csv", Grid(rows), encoding="utf-8")
+    status, out, _ = cli("check", path)
+    assert status == 3
+    assert "请用 qhunion check" not in out
+    assert "最像表头的是第 1 行" in out and "E 列“自有车辆”（实际拥有车辆数）" in out
+    line = out[out.index("qhunion check "):].split("\n")[0]
+    args = shlex.split(line)[2:]
+    assert args[0] == str(path) and '"B=企业名称"' in line  # 单位: the first column naming nothing
+    report = check_json(cli, *args[:1], *args[1:])
+    assert report["records"] == 1 and fields_of(report)["单位"] == "name"

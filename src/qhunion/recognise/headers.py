@@ -336,6 +336,12 @@ class Suggestion:
         return where + self.reading
 
 
+def map_command(files: Iterable[str], items: Iterable[str]) -> str:
+    """The command line that confirms the items: `qhunion check 文件 --map "F=实际拥有车辆数" …`."""
+    quoted = (f'"{f}"' if any(ch in f for ch in " &()") else f for f in files)
+    return " ".join(["qhunion check", *quoted, *(f'--map "{i}"' for i in dict.fromkeys(items))])
+
+
 def suggestions(columns: Iterable[Column]) -> list[Suggestion]:
     out = []
     for c in columns:

@@ -16,7 +16,7 @@ from qhunion.findings import Finding, Severity
 from qhunion.io import expand, read_sheets
 from qhunion.normalise.text import cell_text
 from qhunion.readers.sheet import Sheet, UnreadableFile, file_label
-from qhunion.recognise import forms, panels
+from qhunion.recognise import forms, noheader, panels
 from qhunion.recognise.context import SheetContext, sheet_context
 from qhunion.recognise.headers import Column, Mapping, normalise, recognise, row_score, suggestions
 from qhunion.recognise.rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
@@ -44,6 +44,7 @@ class SheetLayout:
     encoding: str | None = None
     first_column: int = 0  # absolute column of each record's cells[0]
     kind: str = "table"  # "table" | "form"
+    nearest: noheader.Nearest | None = None  # no header: the row that came nearest, for the sentence said
 
     @property
     def mapped(self) -> dict[str, Column]:
@@ -187,6 +188,7 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
         if form is not None:
             return layout, form, notes
         layout.skipped = "hidden" if not sheet.visible else ("empty" if not head else "no-header")
+        layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping)
         code = "sheet-hidden" if not sheet.visible else "sheet-skipped"
         why = "（工作表为空）" if not head else ""
         notes.append(Finding(code, sheet.file, sheet.name, params={"why": why}))
@@ -382,8 +384,7 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     layouts = survey.layouts[layouts_before:]
     if not any(lay.skipped is None for lay in layouts):
         reason = ("工作簿中没有任何数据，请检查是否发错了文件" if all(lay.skipped == "empty" for lay in layouts)
-                  else "没有找到调查表表头（至少需要“企业名称”等三列），请用 qhunion check 查看各列的识别情况，"
-                       "或用 --map 指定列（如 --map \"B=企业名称\"）")
+                  else noheader.reason(path, [lay.nearest for lay in layouts]))
         survey.unreadable.append(UnreadableFile(path, reason))
 
 
