@@ -5,6 +5,7 @@ the rows (`rowreader`), each record given a region from its own cells or its sur
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -141,6 +142,12 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
     return best[2] if best else None
 
 
+def _header_columns(rows: Sequence[tuple[int, list[Any]]], first_column: int,
+                    mapping: Mapping | None) -> list[Column] | None:
+    header = find_header(rows, first_column, mapping)
+    return header.columns if header else None
+
+
 def _groups(top: list[str], middle: list[str], lower: list[str]) -> list[str]:
     """Each column's top and middle header text, a merged cell's text carried over the columns it spans."""
     out: list[str] = []
@@ -188,7 +195,8 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
         if form is not None:
             return layout, form, notes
         layout.skipped = "hidden" if not sheet.visible else ("empty" if not head else "no-header")
-        layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping)
+        layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping,
+                                          _looks_like_data)
         code = "sheet-hidden" if not sheet.visible else "sheet-skipped"
         why = "（工作表为空）" if not head else ""
         notes.append(Finding(code, sheet.file, sheet.name, params={"why": why}))
@@ -367,10 +375,13 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     findings_before = len(survey.findings)
     try:
         for whole in read_sheets(path, encoding):
-            sheets, notes = panels.split(whole, mapping)  # tables side by side: each read on its own
+            find = functools.partial(_header_columns, first_column=whole.first_column, mapping=mapping)
+            sheets, notes = panels.split(whole, find, HEADER_SCAN)  # tables side by side: each read on its own
             survey.findings.extend(notes)
+            # A table split off a wider header row is known to be one: its name and one more field will do.
+            fewest = MIN_FIELDS if len(sheets) == 1 else 2
             for sheet in sheets:
-                layout, records, notes = read_sheet(sheet, keep_cells, mapping, panels.min_fields(sheets))
+                layout, records, notes = read_sheet(sheet, keep_cells, mapping, fewest)
                 survey.layouts.append(layout)
                 survey.records.extend(records)
                 survey.findings.extend(notes)
@@ -384,7 +395,7 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     layouts = survey.layouts[layouts_before:]
     if not any(lay.skipped is None for lay in layouts):
         reason = ("工作簿中没有任何数据，请检查是否发错了文件" if all(lay.skipped == "empty" for lay in layouts)
-                  else noheader.reason(path, [lay.nearest for lay in layouts]))
+                  else noheader.reason(path, [lay.nearest for lay in layouts], is_sequence))
         survey.unreadable.append(UnreadableFile(path, reason))
 
 

@@ -7,7 +7,7 @@ running check, which then showed nothing more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,17 +33,15 @@ class Nearest:
         return [c for c in self.columns if c.field or c.candidates]
 
 
-def nearest(sheet: str, rows: Sequence[tuple[int, list[Any]]], first_column: int,
-            mapping: Mapping | None = None) -> Nearest | None:
+def nearest(sheet: str, rows: Sequence[tuple[int, list[Any]]], first_column: int, mapping: Mapping | None,
+            is_data: Callable[[Sequence[Any]], bool]) -> Nearest | None:
     """The row whose cells name the most fields (a field or a candidate each), the first of equals; None
-    when no row names any."""
-    from qhunion.recognise.intake import _looks_like_data
-
+    when no row names any. ``is_data``: a row of data, never a header (`intake._looks_like_data`)."""
     best: Nearest | None = None
     for pos, (number, whole) in enumerate(rows):
         cells = whole[:WIDEST]
         texts = [cell_text(c) for c in cells]
-        if sum(1 for t in texts if t) < 2 or _looks_like_data(cells):
+        if sum(1 for t in texts if t) < 2 or is_data(cells):
             continue
         samples = [c[:WIDEST] for _, c in rows[pos + 1:pos + 21]]
         found = Nearest(sheet, number, recognise(texts, None, first_column, samples, mapping))
@@ -52,8 +50,9 @@ def nearest(sheet: str, rows: Sequence[tuple[int, list[Any]]], first_column: int
     return best
 
 
-def reason(path: Path, found: Sequence[Nearest | None]) -> str:
-    """The sentence for a file with no survey header, naming the nearest row of its sheets."""
+def reason(path: Path, found: Sequence[Nearest | None], is_sequence: Callable[[str], bool]) -> str:
+    """The sentence for a file with no survey header, naming the nearest row of its sheets. ``is_sequence``:
+    a 序号 header (`intake.is_sequence`), never taken for the enterprise name."""
     from qhunion.readers.sheet import shown
 
     head = "没有找到调查表表头（至少需要“企业名称”等三列）"
@@ -71,8 +70,6 @@ def reason(path: Path, found: Sequence[Nearest | None]) -> str:
     items = [Suggestion(c, [(c.field, c.confidence)] if c.field else list(c.candidates)).map_item
              for c in near.recognised]
     if not any(c.field == "name" for c in near.columns):
-        from qhunion.recognise.intake import is_sequence
-
         blank = next((c for c in near.columns if c.header and not c.field and not c.candidates
                       and not is_sequence(c.header)), None)
         if blank is not None:  # the first column that names nothing: a guess, said to be one

@@ -8,30 +8,32 @@ with its own title above it (互助县 over the left, 乐都区 over the right),
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import chain, islice
 from typing import Any
 
 from qhunion.findings import Finding, column_letter
 from qhunion.readers.sheet import Sheet
-from qhunion.recognise.headers import Column, Mapping
+from qhunion.recognise.headers import Column
+
+Rows = list[tuple[int, list[Any]]]
 
 
-def split(sheet: Sheet, mapping: Mapping | None = None) -> tuple[list[Sheet], list[Finding]]:
+def split(sheet: Sheet, find: Callable[[Rows], Sequence[Column] | None], scan: int,
+          ) -> tuple[list[Sheet], list[Finding]]:
     """The sheet as it is, or each of its side-by-side tables as a sheet of its own (named after the sheet
-    and its columns: “Sheet1（E–G 列）”, so that every record and finding says which table it is in)."""
-    from qhunion.recognise.intake import HEADER_SCAN, find_header
-
+    and its columns: “Sheet1（E–G 列）”, so that every record and finding says which table it is in).
+    ``find``: the header's columns among the first ``scan`` rows (`intake.find_header`), or None."""
     rows = iter(sheet.rows)
-    head = list(islice(rows, HEADER_SCAN))
+    head = list(islice(rows, scan))
     whole = replace(sheet, rows=chain(head, rows))
     if not any(_gapped(cells) for _, cells in head):  # the quick no: no header row with a gap in it
         return [whole], []
-    header = find_header(head, sheet.first_column, mapping)
-    if header is None:
+    columns = find(head)
+    if columns is None:
         return [whole], []
-    parts = starts(header.columns)
+    parts = starts(columns)
     if len(parts) < 2:
         return [whole], []
     everything = [*head, *rows]  # each table reads every row: a hand-made sheet, small
@@ -49,14 +51,6 @@ def split(sheet: Sheet, mapping: Mapping | None = None) -> tuple[list[Sheet], li
         sheets.append(replace(sheet, name=name, rows=sliced, first_column=a, merged=merged))
     note = Finding("sheet-side-by-side", sheet.file, sheet.name, params={"count": len(parts), "parts": "、".join(shown)})
     return sheets, [note]
-
-
-def min_fields(sheets: Sequence[Sheet]) -> int:
-    """Fields a header must name to be read. A table split off a wider header row is known to be one: its
-    name and one more field will do (`intake.MIN_FIELDS` keeps a stray 名称 in a note from passing for one)."""
-    from qhunion.recognise.intake import MIN_FIELDS
-
-    return 2 if len(sheets) > 1 else MIN_FIELDS
 
 
 def starts(columns: Sequence[Column]) -> list[tuple[int, int]]:
