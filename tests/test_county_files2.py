@@ -174,3 +174,16 @@ def test_no_header_names_the_nearest_row_and_gives_a_map_line(cli: Cli, tmp_path
     assert args[0] == str(path) and '"B=企业名称"' in line  # 单位: the first column naming nothing
     report = check_json(cli, *args[:1], *args[1:])
     assert report["records"] == 1 and fields_of(report)["单位"] == "name"
+
+
+# ── stats-bureau: 工会组织（1有 2无） — the answers coded by a legend in the header ─────────────────────────────
+
+@pytest.mark.parametrize("header", ["工会组织（1有 2无）", "是否建会（1=是，2=否）", "建会情况(1.已建 2.未建)"])
+def test_answers_coded_by_a_legend_in_the_header(cli: Cli, tmp_path: Path, header: str) -> None:
+    rows: list[list[Any]] = [["企业名称", "县区", "自有车辆", "职工人数", header],
+                             ["甲运输有限公司", "城东区", 30, 40, 1], ["乙货运有限公司", "城东区", 30, 40, 2],
+                             ["丙物流有限公司", "城东区", 30, 40, "2"]]
+    path = write_xls(tmp_path / "编码.xls", {"S": Grid(rows)})
+    report = check_json(cli, path)
+    assert fields_of(report)[header] == "has_union" and "bool-invalid" not in codes(report)
+    assert [r["decision"] for r in classify_json(cli, path)] == ["established", "standalone", "standalone"]

@@ -10,6 +10,7 @@ user with a ready `--map` line, and the user's `--map` always wins.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -22,7 +23,7 @@ from typing import Any
 from qhunion.errors import UsageProblem
 from qhunion.fields import BY_ID, FIELDS
 from qhunion.findings import column_letter
-from qhunion.normalise.text import simplified
+from qhunion.normalise.text import cell_text, simplified
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
 SURE = 0.8  # below this (or close to a rival reading) the reading is shown to the user to confirm
@@ -46,6 +47,21 @@ _NOTE = re.compile(r"[(（][^()（）]*(?:[，,；;。][^()（）]*|(?<=[(（])(
 # A required word right after one of these is ruled out, not found: 不含挂靠 is no 含挂靠.
 _NEGATIONS = ("不", "除", "非", "excl", "excluding", "non", "not", "without")
 _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\-—_~'\"“”‘’!?！？*＊#№＝=+]")
+
+
+# A legend of coded answers in brackets: 工会组织（1有 2无）, 是否建会（1=是，2=否）, （1.已建 2.未建）.
+_CODED = re.compile(r"(\d{1,2})\s*[=＝:：.．、]?\s*([^\d\s,，;；、/=＝:：.．()（）]{1,6})")
+_BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+def legend(header: str) -> dict[str, str]:
+    """The answers a header says its codes stand for (statistics forms write 1/2 for 有/无), or {}."""
+    for m in _BRACKETS.finditer(header):
+        pairs = _CODED.findall(m.group(1))
+        rest = _CODED.sub("", m.group(1))
+        if len(pairs) >= 2 and not re.sub(r"[\s,，;；、/]", "", rest):
+            return dict(pairs)
+    return {}
 
 
 def normalise(text: str) -> str:
@@ -146,6 +162,8 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     """Every field the header could be, best first (fields scoring 0 left out)."""
     if len(text) > MAX_HEADER:
         return ()
+    if legend(text):  # the legend says how answers are written, not what the column is
+        text = _BRACKETS.sub(lambda m: "" if legend(m.group()) else m.group(), text)
     head = _NOTE.sub("", text)
     if head != text and head.strip():
         alone = scores(head)
@@ -188,6 +206,7 @@ class Column:
     via: str = "header"  # "header" | "values" (the column's content decided) | "map" (the user said so)
     # Where a form's value sits (row, column), when it is not the record's row and this column.
     cell: tuple[int, int] | None = None
+    legend: dict[str, str] = dataclasses.field(default_factory=dict)  # coded answers: 1 → 有 (工会组织（1有 2无）)
 
     @property
     def letter(self) -> str:
@@ -246,10 +265,12 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
         shown = lo or u
         if len(shown) > MAX_HEADER:
             shown = shown[:MAX_HEADER] + "…"
-        column = Column(first_column + i, shown, None, from_lower=bool(lo and u))
+        column = Column(first_column + i, shown, None, from_lower=bool(lo and u), legend=legend(lo or u))
         if lower is not None or not _PART.match(u):
             found = _reading(u, lo, group) if (u or lo) else ()
         values = [row[i] for row in samples if i < len(row)]
+        if column.legend:
+            values = [column.legend.get(cell_text(v), v) for v in values]
         weighed = tuple(sorted(((fid, round(s * fit(fid, values), 3)) for fid, s in found),
                                key=lambda item: -item[1]))
         if (not weighed or weighed[0][1] < SUGGEST) and i < GUESS_COLUMNS:
