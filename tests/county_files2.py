@@ -290,6 +290,25 @@ STATS_BUREAU = (Expect("城东国际物流有限公司", "城东区", "standalon
                 Expect("大通桥头货运有限公司", "大通回族土族自治县", "joint"))
 
 
+# ── 9b. Three lists side by side in a CSV, each worded its own way; the third names no county column ─────
+
+def three_side_by_side(folder: Path) -> Path:
+    rows: list[list[Any]] = [
+        ["海南州", None, None, None, None, "黄南州", None, None, None, "河南县", None],
+        ["单位名称", "县区", "实有货车", "员工", None, "企业全称", "所在县", "自有车辆数", None, "用人单位", "职工数"],
+        ["共和恰卜恰运输有限公司", "共和县", 21, 4, None, "尖扎坎布拉货运有限公司", "尖扎县", 2, None,
+         "河南优干宁物流有限公司", 30],
+        ["贵南茫曲货运有限公司", "贵南县", 1, 3, None, None, None, None, None, None, None],
+    ]
+    return write_csv(folder / "三州汇总.csv", Grid(rows), encoding="utf-8")
+
+
+THREE_SIDE_BY_SIDE = (Expect("共和恰卜恰运输有限公司", "共和县", "standalone"),
+                      Expect("贵南茫曲货运有限公司", "贵南县", "joint"),
+                      Expect("尖扎坎布拉货运有限公司", "尖扎县", "unverified"),  # no 职工 column
+                      Expect("河南优干宁物流有限公司", "河南蒙古族自治县", "standalone"))
+
+
 EXPECTED = {
     "transport-ledger": (transport_ledger, TRANSPORT_LEDGER),
     "platform-export": (platform_export, PLATFORM_EXPORT),
@@ -300,6 +319,7 @@ EXPECTED = {
     "totals-first": (totals_first, TOTALS_FIRST),
     "transposed": (transposed, TRANSPOSED),
     "side-by-side": (side_by_side, SIDE_BY_SIDE),
+    "three-side-by-side": (three_side_by_side, THREE_SIDE_BY_SIDE),
     "township-sheets": (township_sheets, TOWNSHIP_SHEETS),
     "pinyin-file-name": (pinyin_file_name, PINYIN_FILE_NAME),
     "handwritten-values": (handwritten_values, HANDWRITTEN_VALUES),

@@ -112,7 +112,7 @@ UNREADABLE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "pdf renamed": (lambda d: fake_pdf(d / "扫描件.xlsx"), "这是 PDF 文件，不是表格；请提供 Excel 原表（.xlsx/.xls）或 CSV"),
     "empty file": (lambda d: _empty(d / "空.xlsx"), "文件是空的（0 字节），请重新导出或向填报单位索取"),
     "no header": (lambda d: write_xlsx(d / "无表头.xlsx", {"说明": INSTRUCTIONS}),
-                  "没有找到调查表表头（至少需要“企业名称”等三列），请用 qhunion check 查看各列的识别情况，或用 --map 指定列（如 --map \"B=企业名称\"）"),
+                  "没有找到调查表表头（至少需要“企业名称”等三列），请用 --map 指定各列是什么字段（如 --map \"B=企业名称\"）"),
     "no data": (lambda d: write_xlsx(d / "无数据.xlsx", {"Sheet1": Grid([]), "Sheet2": Grid([])}),
                 "工作簿中没有任何数据，请检查是否发错了文件"),
     "password": (lambda d: ole_with_stream(d / "加密.xlsx"),

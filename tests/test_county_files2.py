@@ -4,16 +4,19 @@ qhunion on them. Each test guards one bug these files found in the reader."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import county_files2 as cf2
+from builders import Grid, uscc, write_csv, write_xls
 from rule_cases.surveys import Cli
-from test_county_files import check_json, classify_json, fields_of
+from test_county_files import check_json, classify_json, codes, fields_of
 
 READ = ("transport-ledger", "numbered-headers", "repeated-header", "totals-first", "township-sheets",
         "handwritten-values", "tax-export", "transposed",
-        "three-row-header", "traditional")
+        "three-row-header", "traditional", "side-by-side", "three-side-by-side",
+        "stats-bureau", "platform-export")
 
 
 @pytest.mark.parametrize("case", READ)
@@ -82,3 +85,105 @@ def test_summary_of_unplaced_records_says_why_it_reads_zero(cli: Cli, tmp_path: 
     assert status == 0
     assert "没有能归入果洛藏族自治州的企业记录" in err and "2 家企业地区不明" in err
     assert "先用 qhunion classify" not in err
+
+
+# ── side-by-side (海东市.xlsx): the right-hand county's table was dropped, “与 A 列同为…” the only sign ──────
+
+@pytest.mark.parametrize("case", ["side-by-side", "three-side-by-side"])
+def test_tables_side_by_side_are_each_read(cli: Cli, tmp_path: Path, case: str) -> None:
+    build, expected = cf2.EXPECTED[case]
+    report = check_json(cli, build(tmp_path))
+    sheets = report["files"][0]["sheets"]
+    assert sum(s["records"] for s in sheets) == len(expected) and len(sheets) >= 2
+    assert "column-duplicate" not in codes(report)
+    assert "sheet-side-by-side" in codes(report)
+    # Each table says where it is: records and findings name the columns of their own table.
+    assert sheets[1]["sheet"].endswith("（E–G 列）" if case == "side-by-side" else "（F–H 列）")
+
+
+def test_a_header_with_a_blank_column_is_still_one_table() -> None:
+    from qhunion.recognise.headers import recognise
+    from qhunion.recognise.panels import starts
+
+    # 企业名称 … a blank column … then more fields, no second name: one table with a gap in it.
+    columns = recognise(["企业名称", "县区", "", "自有车辆", "职工人数"], None, 0)
+    assert starts(columns) == [(0, 4)]
+    columns = recognise(["企业名称", "县区", "", "单位名称", "职工人数"], None, 0)
+    assert starts(columns) == [(0, 1), (3, 4)]
+
+
+# ── stats-bureau (四上企业名录.xlsx): a 行政区划代码 column was not read as the county ─────────────────────────
+
+def test_division_codes_are_places() -> None:
+    from qhunion.normalise.regions import gazetteer
+
+    g = gazetteer()
+    names = {code: (m.division.name if (m := g.county(code)) else None)
+             for code in ("632523", "632122", "630102001000", "630102001", "630102000000", "123456", "630100")}
+    assert names == {"632523": "贵德县", "632122": "民和回族土族自治县",  # the code before 2013's renumbering
+                     "630102001000": "城东区", "630102001": "城东区",  # a town's code: its county
+                     "630102000000": "城东区", "123456": None, "630100": None}
+    match = g.prefecture("630100")
+    assert match is not None and match.division.name == "西宁市"
+
+
+@pytest.mark.parametrize("header", ["代号", "", "行政区划代码"])
+def test_a_column_of_division_codes_is_the_county(cli: Cli, tmp_path: Path, header: str) -> None:
+    """By its values, whatever its header says (or does not): numbers as Excel and .xls keep them."""
+    rows: list[list[Any]] = [["企业名称", header, "自有车辆", "职工人数"],
+                             ["甲运输有限公司", 632523, 21, 3], ["乙货运有限公司", 632122.0, 2, 3],
+                             ["丙物流有限公司", "630102001000", 3, 30], ["丁货运有限公司", "632126", 1, 1]]
+    path = write_xls(tmp_path / "名录.xls", {"名录": Grid(rows)})
+    report = check_json(cli, path)
+    assert report["without_region"] == 0
+    got = [(r["name"], r["county"]) for r in classify_json(cli, path)]
+    assert got == [("甲运输有限公司", "贵德县"), ("乙货运有限公司", "民和回族土族自治县"),
+                   ("丙物流有限公司", "城东区"), ("丁货运有限公司", "互助土族自治县")]
+
+
+# ── platform-export (platform_export.csv): English headers (Company, Vehicles owned, Staff …) found no header ──
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("Self-owned Trucks", "vehicles_owned"), ("Trucks (excl. affiliated)", "vehicles_owned"),
+    ("Trucks incl. affiliated", "vehicles_registered"), ("Affiliated lorries", "vehicles_attached"),
+    ("Headcount at year end", "employees"), ("Number of truck drivers", "drivers"),
+    ("Union established? (Y/N)", "has_union"), ("Drivers who are union members", "driver_members"),
+    ("Name of the enterprise", "name"), ("District / County", "county"), ("Contact phone", "phone"),
+])
+def test_english_headers_by_their_parts(header: str, field: str) -> None:
+    """Wordings built from the English parts in headers.toml, none of them listed whole."""
+    from qhunion.recognise.headers import scores
+
+    assert scores(header)[0][0] == field
+
+
+# ── “没有找到调查表表头” said to run check while running check, and did not say what it saw ──────────────────
+
+def test_no_header_names_the_nearest_row_and_gives_a_map_line(cli: Cli, tmp_path: Path) -> None:
+    import shlex
+
+    rows: list[list[Any]] = [["序号", "单位", "代码", "地方", "自有车辆", "职工人数"],
+                             [1, "湟源丹噶尔运输有限公司", uscc("630123", org="MA7H00001"), "湟源", 21, 4]]
+    path = write_csv(tmp_path / "湟源.csv", Grid(rows), encoding="utf-8")
+    status, out, _ = cli("check", path)
+    assert status == 3
+    assert "请用 qhunion check" not in out
+    assert "最像表头的是第 1 行" in out and "E 列“自有车辆”（实际拥有车辆数）" in out
+    line = out[out.index("qhunion check "):].split("\n")[0]
+    args = shlex.split(line)[2:]
+    assert args[0] == str(path) and '"B=企业名称"' in line  # 单位: the first column naming nothing
+    report = check_json(cli, *args[:1], *args[1:])
+    assert report["records"] == 1 and fields_of(report)["单位"] == "name"
+
+
+# ── stats-bureau: 工会组织（1有 2无） — the answers coded by a legend in the header ─────────────────────────────
+
+@pytest.mark.parametrize("header", ["工会组织（1有 2无）", "是否建会（1=是，2=否）", "建会情况(1.已建 2.未建)"])
+def test_answers_coded_by_a_legend_in_the_header(cli: Cli, tmp_path: Path, header: str) -> None:
+    rows: list[list[Any]] = [["企业名称", "县区", "自有车辆", "职工人数", header],
+                             ["甲运输有限公司", "城东区", 30, 40, 1], ["乙货运有限公司", "城东区", 30, 40, 2],
+                             ["丙物流有限公司", "城东区", 30, 40, "2"]]
+    path = write_xls(tmp_path / "编码.xls", {"S": Grid(rows)})
+    report = check_json(cli, path)
+    assert fields_of(report)[header] == "has_union" and "bool-invalid" not in codes(report)
+    assert [r["decision"] for r in classify_json(cli, path)] == ["established", "standalone", "standalone"]

@@ -80,6 +80,7 @@ class Gazetteer:
         self.divisions = divisions
         self.by_code = {d.code: d for d in divisions}
         self.towns = towns
+        self.town_codes = {t.code: t.county_code for t in towns}  # a 9-digit town code → its county's code
         # A town name → its county today. Names found in two counties (城关镇, 火车站街道) say nothing and are
         # left out; units that are not towns (园区, 农场, 监狱) are not written as places and are left out too.
         counties: dict[str, set[str]] = {}
@@ -109,6 +110,8 @@ class Gazetteer:
         index = self._index[level]
         if key in index:
             return index[key]
+        if key.isascii() and key.isdigit():
+            return self._coded(level, key)
         # “青海省西宁市城北区”, “西宁市城北区”: drop the province and any prefecture in front.
         for prefix in (PROVINCE, "青海"):
             if key.startswith(prefix) and key[len(prefix):] in index:
@@ -123,6 +126,21 @@ class Gazetteer:
                     if rest.startswith(k) and rest[len(k):] in index:
                         return index[rest[len(k):]]
         return None
+
+    def _coded(self, level: str, key: str) -> Match | None:
+        """A division code as statistics and civil-affairs forms write the place (行政区划代码): 6 digits for a
+        prefecture or county (former codes too: 632122 民和 before 2013), 9 or 12 for a town (its county), a
+        county's code padded with zeros to 12. Reading a code as its division is no guess: it names one place."""
+        if len(key) in (9, 12) and key[:9] in self.town_codes:
+            key = self.town_codes[key[:9]]
+        elif len(key) == 12 and key.endswith("000000"):
+            key = key[:6]
+        if len(key) != 6:
+            return None
+        division = self.current(key)
+        if division is None or division.level != level:
+            return None
+        return Match(division, former=key not in self.by_code)
 
     def town(self, text: str) -> tuple[str, Division] | None:
         """A cell holding a town's name (花土沟镇, 花土沟, 青海省海西州茫崖市花土沟镇 is not this: a whole

@@ -10,6 +10,7 @@ user with a ready `--map` line, and the user's `--map` always wins.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -22,7 +23,7 @@ from typing import Any
 from qhunion.errors import UsageProblem
 from qhunion.fields import BY_ID, FIELDS
 from qhunion.findings import column_letter
-from qhunion.normalise.text import simplified
+from qhunion.normalise.text import cell_text, simplified
 
 MAPPED = 0.55  # a column is read as its best field from this confidence on
 SURE = 0.8  # below this (or close to a rival reading) the reading is shown to the user to confirm
@@ -44,8 +45,23 @@ _SENTENCE = re.compile(r"[，；。;！？]")
 # takes in (（含司机）（不含挂靠）). The header outside it names the field when it can do so alone.
 _NOTE = re.compile(r"[(（][^()（）]*(?:[，,；;。][^()（）]*|(?<=[(（])(?:含|包括|包含|不含|不包括|不计|指|即)[^()（）]*)[)）]")
 # A required word right after one of these is ruled out, not found: 不含挂靠 is no 含挂靠.
-_NEGATIONS = ("不", "除", "非")
+_NEGATIONS = ("不", "除", "非", "excl", "excluding", "non", "not", "without")
 _PUNCT = re.compile(r"[()\[\]【】〔〕<>《》{}、,，.。;；:：/\\|·・\-—_~'\"“”‘’!?！？*＊#№＝=+]")
+
+
+# A legend of coded answers in brackets: 工会组织（1有 2无）, 是否建会（1=是，2=否）, （1.已建 2.未建）.
+_CODED = re.compile(r"(\d{1,2})\s*[=＝:：.．、]?\s*([^\d\s,，;；、/=＝:：.．()（）]{1,6})")
+_BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+def legend(header: str) -> dict[str, str]:
+    """The answers a header says its codes stand for (statistics forms write 1/2 for 有/无), or {}."""
+    for m in _BRACKETS.finditer(header):
+        pairs = _CODED.findall(m.group(1))
+        rest = _CODED.sub("", m.group(1))
+        if len(pairs) >= 2 and not re.sub(r"[\s,，;；、/]", "", rest):
+            return dict(pairs)
+    return {}
 
 
 def normalise(text: str) -> str:
@@ -146,6 +162,8 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     """Every field the header could be, best first (fields scoring 0 left out)."""
     if len(text) > MAX_HEADER:
         return ()
+    if legend(text):  # the legend says how answers are written, not what the column is
+        text = _BRACKETS.sub(lambda m: "" if legend(m.group()) else m.group(), text)
     head = _NOTE.sub("", text)
     if head != text and head.strip():
         alone = scores(head)
@@ -156,10 +174,17 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
     if not _any_part().search(key):
         return ()
     # A sentence (a 填表说明 line: “营业执照上的全称；个体户填字号…”) is not a header, whatever words it holds.
-    damp = 0.5 if len(key) > 10 and _SENTENCE.search(text) else 0.75 if len(key) > 24 else 1.0
+    size = _width(key)
+    damp = 0.5 if size > 10 and _SENTENCE.search(text) else 0.75 if size > 24 else 1.0
     found = [(fid, round(s * damp, 3)) for fid, spec in specs().items() if (s := field_score(key, spec)) > 0]
     order = {f.id: i for i, f in enumerate(FIELDS)}
     return tuple(sorted(found, key=lambda item: (-item[1], order[item[0]])))
+
+
+def _width(key: str) -> float:
+    """A header's length in Chinese characters: an English word of six letters says about what two do."""
+    letters = sum(1 for ch in key if ch.isascii())
+    return len(key) - letters + letters / 3
 
 
 def match_header(text: str) -> str | None:
@@ -181,6 +206,7 @@ class Column:
     via: str = "header"  # "header" | "values" (the column's content decided) | "map" (the user said so)
     # Where a form's value sits (row, column), when it is not the record's row and this column.
     cell: tuple[int, int] | None = None
+    legend: dict[str, str] = dataclasses.field(default_factory=dict)  # coded answers: 1 → 有 (工会组织（1有 2无）)
 
     @property
     def letter(self) -> str:
@@ -239,10 +265,12 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
         shown = lo or u
         if len(shown) > MAX_HEADER:
             shown = shown[:MAX_HEADER] + "…"
-        column = Column(first_column + i, shown, None, from_lower=bool(lo and u))
+        column = Column(first_column + i, shown, None, from_lower=bool(lo and u), legend=legend(lo or u))
         if lower is not None or not _PART.match(u):
             found = _reading(u, lo, group) if (u or lo) else ()
         values = [row[i] for row in samples if i < len(row)]
+        if column.legend:
+            values = [column.legend.get(cell_text(v), v) for v in values]
         weighed = tuple(sorted(((fid, round(s * fit(fid, values), 3)) for fid, s in found),
                                key=lambda item: -item[1]))
         if (not weighed or weighed[0][1] < SUGGEST) and i < GUESS_COLUMNS:
@@ -327,6 +355,12 @@ class Suggestion:
     def text(self) -> str:
         where = f"{self.column.letter} 列“{self.column.header}”" if self.column.header else f"{self.column.letter} 列"
         return where + self.reading
+
+
+def map_command(files: Iterable[str], items: Iterable[str]) -> str:
+    """The command line that confirms the items: `qhunion check 文件 --map "F=实际拥有车辆数" …`."""
+    quoted = (f'"{f}"' if any(ch in f for ch in " &()") else f for f in files)
+    return " ".join(["qhunion check", *quoted, *(f'--map "{i}"' for i in dict.fromkeys(items))])
 
 
 def suggestions(columns: Iterable[Column]) -> list[Suggestion]:

@@ -5,6 +5,7 @@ the rows (`rowreader`), each record given a region from its own cells or its sur
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -16,7 +17,7 @@ from qhunion.findings import Finding, Severity
 from qhunion.io import expand, read_sheets
 from qhunion.normalise.text import cell_text
 from qhunion.readers.sheet import Sheet, UnreadableFile, file_label
-from qhunion.recognise import forms
+from qhunion.recognise import forms, noheader, panels
 from qhunion.recognise.context import SheetContext, sheet_context
 from qhunion.recognise.headers import Column, Mapping, normalise, recognise, row_score, suggestions
 from qhunion.recognise.rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
@@ -43,6 +44,7 @@ class SheetLayout:
     encoding: str | None = None
     first_column: int = 0  # absolute column of each record's cells[0]
     kind: str = "table"  # "table" | "form"
+    nearest: noheader.Nearest | None = None  # no header: the row that came nearest, for the sentence said
 
     @property
     def mapped(self) -> dict[str, Column]:
@@ -100,7 +102,7 @@ class Header:
 
 
 def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
-                mapping: Mapping | None = None) -> Header | None:
+                mapping: Mapping | None = None, min_fields: int = MIN_FIELDS) -> Header | None:
     """The header among the scanned rows: the one- or two-row reading that explains most (the confidences of
     the fields it maps, an enterprise name among them), or None."""
     best: tuple[int, float, Header] | None = None
@@ -116,7 +118,7 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
             columns = recognise(upper, lower, first_column, samples, mapping)
             mapped = sum(1 for c in columns if c.field)
             score = row_score(columns)
-            if mapped < MIN_FIELDS or score <= 0:
+            if mapped < min_fields or score <= 0:
                 continue
             # A second header row must name something itself (人数 under 货车司机): otherwise it is data.
             if height == 2 and not any(c.from_lower and c.field for c in columns):
@@ -137,6 +139,12 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
         if best is not None and mapped > best[0] and row_score(columns) > 0:
             best = (mapped, row_score(columns), Header(pos, 3, columns))
     return best[2] if best else None
+
+
+def _header_columns(rows: Sequence[tuple[int, list[Any]]], first_column: int,
+                    mapping: Mapping | None) -> list[Column] | None:
+    header = find_header(rows, first_column, mapping)
+    return header.columns if header else None
 
 
 def _groups(top: list[str], middle: list[str], lower: list[str]) -> list[str]:
@@ -172,20 +180,22 @@ def _looks_like_data(cells: Sequence[Any]) -> bool:
 
 
 def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = None,
-               ) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
+               min_fields: int = MIN_FIELDS) -> tuple[SheetLayout, Iterator[Record], list[Finding]]:
     """Find the survey in a sheet. Returns its layout, a lazy iterator of its records, and a list that
     collects the findings not tied to a record (filled as the iterator runs)."""
     layout = SheetLayout(sheet.file, sheet.name, encoding=sheet.encoding, first_column=sheet.first_column)
     notes: list[Finding] = []
     rows = iter(timed("read", sheet.rows))  # calamine's own time, apart from ours (QHUNION_TIMINGS)
     head = list(islice(rows, HEADER_SCAN))
-    header = find_header(head, sheet.first_column, mapping)
+    header = find_header(head, sheet.first_column, mapping, min_fields)
     if header is None:
         head += list(islice(rows, FORM_SCAN - len(head)))
         form = _read_forms(sheet, layout, head, notes, keep_cells)
         if form is not None:
             return layout, form, notes
         layout.skipped = "hidden" if not sheet.visible else ("empty" if not head else "no-header")
+        layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping,
+                                          _looks_like_data)
         code = "sheet-hidden" if not sheet.visible else "sheet-skipped"
         why = "（工作表为空）" if not head else ""
         notes.append(Finding(code, sheet.file, sheet.name, params={"why": why}))
@@ -363,11 +373,17 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     layouts_before = len(survey.layouts)
     findings_before = len(survey.findings)
     try:
-        for sheet in read_sheets(path, encoding):
-            layout, records, notes = read_sheet(sheet, keep_cells, mapping)
-            survey.layouts.append(layout)
-            survey.records.extend(records)
+        for whole in read_sheets(path, encoding):
+            find = functools.partial(_header_columns, first_column=whole.first_column, mapping=mapping)
+            sheets, notes = panels.split(whole, find, HEADER_SCAN)  # tables side by side: each read on its own
             survey.findings.extend(notes)
+            # A table split off a wider header row is known to be one: its name and one more field will do.
+            fewest = MIN_FIELDS if len(sheets) == 1 else 2
+            for sheet in sheets:
+                layout, records, notes = read_sheet(sheet, keep_cells, mapping, fewest)
+                survey.layouts.append(layout)
+                survey.records.extend(records)
+                survey.findings.extend(notes)
     except UnreadableFile as exc:
         # All or nothing: a file that breaks halfway contributes no records and no findings.
         del survey.records[start:]
@@ -378,8 +394,7 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
     layouts = survey.layouts[layouts_before:]
     if not any(lay.skipped is None for lay in layouts):
         reason = ("工作簿中没有任何数据，请检查是否发错了文件" if all(lay.skipped == "empty" for lay in layouts)
-                  else "没有找到调查表表头（至少需要“企业名称”等三列），请用 qhunion check 查看各列的识别情况，"
-                       "或用 --map 指定列（如 --map \"B=企业名称\"）")
+                  else noheader.reason(path, [lay.nearest for lay in layouts], is_sequence))
         survey.unreadable.append(UnreadableFile(path, reason))
 
 

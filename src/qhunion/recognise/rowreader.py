@@ -198,6 +198,8 @@ class SheetReader:
                 self._read_code(record, raw, column)
                 continue
             else:
+                if column.legend:  # 工会组织（1有 2无）: the answer the code stands for
+                    raw = column.legend.get(cell_text(raw), raw)
                 key = (kind_, type(raw), raw)
                 parsed = self.parsed.get(key)
                 if parsed is None:

@@ -153,7 +153,7 @@ def print_check(survey: Survey, console: Any, inputs: Sequence[str] = (), quiet:
 
 def print_suggestions(survey: Survey, console: Any, inputs: Sequence[str]) -> None:
     """Columns whose reading is not sure, each with its candidates, and the command line that settles them."""
-    from qhunion.recognise.headers import suggestions
+    from qhunion.recognise.headers import map_command, suggestions
 
     found = [(lay, s) for lay in survey.layouts if lay.skipped is None for s in suggestions(lay.columns)]
     if not found:
@@ -161,8 +161,7 @@ def print_suggestions(survey: Survey, console: Any, inputs: Sequence[str]) -> No
     console.print("[bold yellow]拿不准的列[/bold yellow]（请核对；要按别的字段读，把下面命令里的字段名改掉即可）：")
     for lay, s in found:
         console.print(f"  {escape(mask(lay.file))} › {escape(mask(lay.sheet))}：{escape(s.text)}")
-    items = list(dict.fromkeys(s.map_item for _, s in found))
-    command = " ".join(["qhunion check", *(_quoted_arg(a) for a in inputs), *(f'--map "{i}"' for i in items)])
+    command = map_command(inputs, (s.map_item for _, s in found))
     console.print("确认后这样重新运行（classify 也用同样的 --map；加 --write-map 映射.toml 可保存下来反复使用）：")
     console.print(f"  {escape(command)}", soft_wrap=True)
 
@@ -193,10 +192,6 @@ def print_findings(findings: list[Finding], console: Any, limit: int = 200) -> N
     console.print(tablefit.table(fitted, title="数据问题"))
     if len(shown) > limit:
         console.print(f"……另有 {len(shown) - limit} 条，完整列表见 --format json 或判定工作簿的“数据问题”表")
-
-
-def _quoted_arg(arg: str) -> str:
-    return f'"{arg}"' if any(ch in arg for ch in " &()") else arg
 
 
 def print_totals(records: int, findings: list[Finding], console: Any, without_region: int = 0) -> None:
