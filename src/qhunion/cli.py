@@ -35,7 +35,6 @@ from qhunion.options import (
     OutputOpt,
     RulesOpt,
     View,
-    choose,
     emit,
 )
 from qhunion.render import console as _console
@@ -114,7 +113,7 @@ def check(
     force: ForceOpt = False,
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
-    from qhunion.outputs import claim, say_skipped
+    from qhunion.outputs import choose, claim, say_skipped
     from qhunion.recognise.intake import errors, read_survey
     from qhunion.render import console, tables
 
@@ -163,7 +162,7 @@ def classify(
     force: ForceOpt = False,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
-    from qhunion.outputs import claim, is_folder, say_skipped, workbook_targets
+    from qhunion.outputs import choose, claim, is_folder, say_skipped, workbook_targets
     from qhunion.pipeline import run
     from qhunion.recognise.intake import errors
     from qhunion.render import console, tables
@@ -282,7 +281,7 @@ def show_rules(
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
     from qhunion.decide.rulesdoc import print_rules, rules_csv_rows, rules_data
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
@@ -300,7 +299,7 @@ def template(
     force: ForceOpt = False,
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import console
     from qhunion.xlsx.template import write_template
 

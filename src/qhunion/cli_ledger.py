@@ -28,7 +28,6 @@ from qhunion.options import (
     RoundOpt,
     RulesOpt,
     View,
-    choose,
     emit,
     encoding,
     ruleset,
@@ -220,7 +219,7 @@ def summary(
     force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-    from qhunion.outputs import claim, is_folder, say_skipped
+    from qhunion.outputs import choose, claim, is_folder, say_skipped
     from qhunion.render import console, tables
     from qhunion.summary import summarize, summarize_files
 
@@ -368,7 +367,7 @@ def list_imports(
     force: ForceOpt = False,
 ) -> None:
     """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
@@ -449,7 +448,7 @@ def verify(
     force: ForceOpt = False,
 ) -> None:
     """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")

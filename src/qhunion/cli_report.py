@@ -20,7 +20,6 @@ from qhunion.options import (
     RegionOpt,
     RoundOpt,
     RulesOpt,
-    choose,
     ruleset,
 )
 from qhunion.shell import fail
@@ -55,7 +54,7 @@ def report(
         import matplotlib  # noqa: F401
     except ImportError:
         fail(INSTALL_HINT, USAGE)
-    from qhunion.outputs import claim, is_folder
+    from qhunion.outputs import choose, claim, is_folder
     from qhunion.report import document, facts
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.

@@ -111,15 +111,6 @@ class View:
     kind: str | None = None  # JSON carries qhunion's marker of this kind, so a later run may replace the file
 
 
-def choose(output: str | None, fmt: str | None, formats: dict[str, str], default: str,
-           name: Callable[[str], str]) -> tuple[str, Path | None]:
-    """The format and file of a command's output: `outputs.choose` (the format follows -o's extension unless
-    -f says otherwise; a folder gets ``name(format)``)."""
-    from qhunion.outputs import choose as choose_output
-
-    return choose_output(output, fmt, formats, default, name)
-
-
 def emit(view: View, fmt: str, output: Path | None) -> None:
     """Show ``view`` as ``fmt``: on the screen, or in ``output`` (atomically; CSV as UTF-8 with BOM so that
     Excel reads Chinese). The caller has claimed ``output`` (`outputs.claim`)."""
