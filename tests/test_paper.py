@@ -19,8 +19,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from qhunion.cli import app
-from qhunion.render import console, tablefit
-from qhunion.xlsx.sheetprint import text_width
+from qhunion.render import console
+from qhunion.textwidth import text_width, tokens, wrap
 from qhunion.xlsx.styles import DECISION_COLOURS, DONE, HEADER, TO_ACT
 from rule_cases.surveys import standard_rows, write_survey
 
@@ -173,10 +173,10 @@ def test_classify_tables_in_a_pipe_follow_columns(tmp_path: Path, monkeypatch: p
 @given(st.text(alphabet="青总办〔2018〕19号 三（二）职工人数≥25100.0%→，。单独建会abc", max_size=80),
        st.integers(6, 40))
 def test_wrap_keeps_tokens_and_text(text: str, width: int) -> None:
-    wrapped = tablefit.wrap(text, width)
+    wrapped = wrap(text, width)
     assert wrapped.replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
     for line in wrapped.splitlines():
-        assert text_width(line) <= width or len(tablefit.tokens(line)) == 1
+        assert text_width(line) <= width or len(tokens(line)) == 1
     assert "〔2018〕19号" in wrapped if "〔2018〕19号" in text else True
 
 
