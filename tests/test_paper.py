@@ -136,7 +136,7 @@ def _render(width: int, *args: str) -> str:
 
     s, _ = summarize_files([str(EXAMPLE)], packaged(), None, None, None)
     buf = io.StringIO()
-    from qhunion.cli_ledger import print_summary
+    from qhunion.render.ledgerviews import print_summary
 
     print_summary(s, packaged(), Console(file=buf, width=width, highlight=False, soft_wrap=True))
     return buf.getvalue()

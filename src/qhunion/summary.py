@@ -2,7 +2,7 @@
 
 Plain functions returning values: `summarize(ledger, rs, …)` over the ledger's current records (or those
 current at the end of a survey round, or the change between two rounds), `summarize_files(…)` over files
-classified on the spot. Rendering is the CLI's job (`cli_ledger`).
+classified on the spot. Rendering is `render.ledgerviews`' job.
 
 What the figures mean (per row, and for the total):
 
