@@ -126,11 +126,12 @@ def check(
           force=force)
     if write_map is not None:
         from qhunion.outputs import atomic_text
+        from qhunion.readers.sheet import shown_path
         from qhunion.recognise.headers import map_file_text
 
         with atomic_text(write_map, "utf-8") as fh:
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
-        console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
+        console.wrote("表头映射", write_map, f"（以后用 --map-file {shown_path(write_map)}）")
     data = tables.check_data(survey)
     emit(View(table=lambda out: tables.print_check(survey, out, files, quiet=console.is_quiet()),
               json=lambda: tables.to_json(data), csv=lambda: tables.to_csv(data["issues"], columns.ISSUE_COLUMNS),
@@ -224,13 +225,12 @@ def classify(
 def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
     """One annotated workbook per input (``books``: input → its workbook, claimed), or everything in one
     workbook (the single key ``Path("")``)."""
-    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
     from qhunion.xlsx.workbook import write_workbook
 
     for source, target in books.items():
         write_workbook(result, target, only=None if source == Path("") else source)
-        console.err().print(f"已写出判定工作簿：{escape(shown_path(target))}")
+        console.wrote("判定工作簿", target)
 
 
 @app.command()
@@ -307,7 +307,7 @@ def template(
     assert target is not None
     claim([target], force=force)  # a filled-in survey of that name is never replaced without --force
     write_template(target)
-    console.err().print(f"已生成调查表模板：{escape(str(target))}")
+    console.wrote("调查表模板", target)
 
 
 app.command("summary")(summary)

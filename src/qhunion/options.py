@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from qhunion.errors import USAGE
-from qhunion.shell import escape, fail
+from qhunion.shell import fail
 
 
 class Format(StrEnum):
@@ -114,14 +114,13 @@ class View:
 def emit(view: View, fmt: str, output: Path | None) -> None:
     """Show ``view`` as ``fmt``: on the screen, or in ``output`` (atomically; CSV as UTF-8 with BOM so that
     Excel reads Chinese). The caller has claimed ``output`` (`outputs.claim`)."""
-    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     if fmt == "table":
         view.table(console.out())
     elif fmt == "xlsx" and view.xlsx is not None and output is not None:
         view.xlsx(output)
-        console.err().print(f"已写出工作簿：{escape(shown_path(output))}")
+        console.wrote("工作簿", output)
     elif fmt == "csv" and view.csv is not None:
         write_text(view.csv(), output, "utf-8-sig")
     elif fmt == "json":
