@@ -102,7 +102,7 @@ def test_the_suggested_map_line_pasted_back_reads_clean(cli: Cli, tmp_path: Path
     assert (b["field"], b["via"], b["doubtful"]) == ("vehicles_owned", "map", False)
     # …and saved once, the layout is reused for the next file of the same shape.
     code, _, err = cli("check", path, "--map", "B=实际拥有车辆数", "--write-map", tmp_path / "映射.toml")
-    assert "已保存表头映射" in err
+    assert "已写出表头映射" in err
     code, out, _ = cli("classify", path, "--map-file", tmp_path / "映射.toml", "--no-ledger", "-f", "json")
     decisions = {r["name"]: r["decision"] for r in json.loads(out)["records"]}
     assert decisions["玛沁顺通运输有限公司"] == "standalone"

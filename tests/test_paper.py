@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from qhunion import timing
-from qhunion.render import console, tablefit
-from qhunion.xlsx.sheetprint import text_width
+from qhunion.render import console
+from qhunion.textwidth import text_width, tokens, wrap
 from qhunion.xlsx.styles import DECISION_COLOURS, DONE, HEADER, TO_ACT
 from rule_cases.surveys import run, standard_rows, write_survey
 
@@ -135,7 +135,7 @@ def _render(width: int, *args: str) -> str:
 
     s, _ = summarize_files([str(EXAMPLE)], packaged(), None, None, None)
     buf = io.StringIO()
-    from qhunion.cli_ledger import print_summary
+    from qhunion.render.ledgerviews import print_summary
 
     print_summary(s, packaged(), Console(file=buf, width=width, highlight=False, soft_wrap=True))
     return buf.getvalue()
@@ -172,10 +172,10 @@ def test_classify_tables_in_a_pipe_follow_columns(tmp_path: Path, monkeypatch: p
 @given(st.text(alphabet="青总办〔2018〕19号 三（二）职工人数≥25100.0%→，。单独建会abc", max_size=80),
        st.integers(6, 40))
 def test_wrap_keeps_tokens_and_text(text: str, width: int) -> None:
-    wrapped = tablefit.wrap(text, width)
+    wrapped = wrap(text, width)
     assert wrapped.replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
     for line in wrapped.splitlines():
-        assert text_width(line) <= width or len(tablefit.tokens(line)) == 1
+        assert text_width(line) <= width or len(tokens(line)) == 1
     assert "〔2018〕19号" in wrapped if "〔2018〕19号" in text else True
 
 

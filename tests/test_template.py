@@ -26,7 +26,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "调查表模板.xlsx"
     status, _, err = run("template", "-o", path)
     assert status == 0, err
-    assert f"已生成调查表模板：{path}" in err
+    assert f"已写出调查表模板：{path}" in err
     return path
 
 
@@ -184,3 +184,11 @@ def test_codes_and_phones_are_text_and_no_id_number_is_asked(template: Path) -> 
         assert ws.column_dimensions[letter].number_format == "@", label
     assert ws.column_dimensions["K"].number_format != "@"  # counts stay numbers
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+
+
+def test_the_written_path_is_said_masked_and_escaped(cli: Any, tmp_path: Path) -> None:
+    """Every “已写出…” line goes through one function: a phone number in the name is masked and a control
+    character escaped, as in every other message (cli.py printed this path raw)."""
+    status, _, err = cli("template", "-o", tmp_path / "模板13912345678\x1b[2J.xlsx")
+    assert status == 0, err
+    assert "已写出调查表模板：" in err and "13912345678" not in err and "\x1b" not in err, err

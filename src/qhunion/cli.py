@@ -35,7 +35,6 @@ from qhunion.options import (
     OutputOpt,
     RulesOpt,
     View,
-    choose,
     emit,
 )
 from qhunion.render import console as _console
@@ -114,7 +113,7 @@ def check(
     force: ForceOpt = False,
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.recognise.intake import errors, read_survey
     from qhunion.render import console, tables
 
@@ -127,11 +126,12 @@ def check(
           force=force)
     if write_map is not None:
         from qhunion.outputs import atomic_text
+        from qhunion.readers.sheet import shown_path
         from qhunion.recognise.headers import map_file_text
 
         with atomic_text(write_map, "utf-8") as fh:
             fh.write(map_file_text(lay for lay in survey.layouts if lay.skipped is None))
-        console.err().print(f"已保存表头映射：{escape(str(write_map))}（以后用 --map-file {escape(str(write_map))}）")
+        console.wrote("表头映射", write_map, f"（以后用 --map-file {shown_path(write_map)}）")
     data = tables.check_data(survey)
     emit(View(table=lambda out: tables.print_check(survey, out, files, quiet=console.is_quiet()),
               json=lambda: tables.to_json(data), csv=lambda: tables.to_csv(data["issues"], columns.ISSUE_COLUMNS),
@@ -163,7 +163,7 @@ def classify(
     force: ForceOpt = False,
 ) -> None:
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
-    from qhunion.outputs import claim, is_folder, workbook_targets
+    from qhunion.outputs import choose, claim, is_folder, workbook_targets
     from qhunion.pipeline import run
     from qhunion.recognise.intake import errors
     from qhunion.render import console, tables
@@ -225,13 +225,12 @@ def classify(
 def _write_workbooks(result: Any, books: dict[Path, Path]) -> None:
     """One annotated workbook per input (``books``: input → its workbook, claimed), or everything in one
     workbook (the single key ``Path("")``)."""
-    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
     from qhunion.xlsx.workbook import write_workbook
 
     for source, target in books.items():
         write_workbook(result, target, only=None if source == Path("") else source)
-        console.err().print(f"已写出判定工作簿：{escape(shown_path(target))}")
+        console.wrote("判定工作簿", target)
 
 
 @app.command()
@@ -282,7 +281,7 @@ def show_rules(
 ) -> None:
     """显示判定规则集：条款原文、判定顺序、标准数值、责任分工、试点和时间节点。"""
     from qhunion.decide.rulesdoc import print_rules, rules_csv_rows, rules_data
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"判定规则.{f}")
@@ -300,7 +299,7 @@ def template(
     force: ForceOpt = False,
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
-    from qhunion.outputs import claim
+    from qhunion.outputs import choose, claim
     from qhunion.render import console
     from qhunion.xlsx.template import write_template
 
@@ -308,7 +307,7 @@ def template(
     assert target is not None
     claim([target], force=force)  # a filled-in survey of that name is never replaced without --force
     write_template(target)
-    console.err().print(f"已生成调查表模板：{escape(str(target))}")
+    console.wrote("调查表模板", target)
 
 
 app.command("summary")(summary)

@@ -1,6 +1,6 @@
 """The ledger's commands — `summary` and `ledger list|forget|verify` — and the hook through which `classify`
 records its run. A thin shell like `cli.py`: options are parsed here, the work is done by `ledger` and
-`summary`; their errors (`errors.QhunionError`) carry their own exit status and are said by the app
+`summary`, the output made by `render.ledgerviews` and `emit`; their errors (`errors.QhunionError`) carry their own exit status and are said by the app
 (`shell.QhunionGroup.main`). Heavy modules are imported inside the commands.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,7 +28,6 @@ from qhunion.options import (
     RoundOpt,
     RulesOpt,
     View,
-    choose,
     emit,
     encoding,
     ruleset,
@@ -37,7 +36,7 @@ from qhunion.shell import QhunionGroup, fail
 
 if TYPE_CHECKING:
     from qhunion.decide.ruleset import RuleSet
-    from qhunion.ledger import Check, ImportInfo, ImportOutcome, Ledger
+    from qhunion.ledger import Check, Ledger
     from qhunion.pipeline import Result
     from qhunion.records import Record
     from qhunion.rules import Members
@@ -132,7 +131,7 @@ def say_batch_only(result: Result) -> None:
 def record_run(result: Result, db: str | None, round_label: str | None, unit: str | None) -> None:
     """Record a classify run in the ledger (one import per readable file) and say so in one line."""
 
-    from qhunion.render import console
+    from qhunion.render import console, ledgerviews
 
     if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
         return
@@ -145,60 +144,9 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
         console.err().print(f"注意：轮次“{shown(round_label)}”按 {normalise(round_label)} 记入账本", markup=False)
     with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
-        console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
+        console.err().print(ledgerviews.import_line(ledger.name, outcomes, ledgerviews.recorded_names(result)),
+                            markup=False, highlight=False)
         settle_concentration(ledger, result, [o.info.id for o in outcomes if not o.already])
-
-
-def _recorded_names(result: Result) -> list[str]:
-    """The names of the inputs `Ledger.record` imports, in its order: an outcome that was already in the
-    ledger carries the name it was first imported under, and an identical file of another name is this one."""
-    from qhunion.normalise.privacy import mask
-    from qhunion.readers.sheet import file_label
-
-    return [mask(file_label(p)) for p in result.survey.readable_paths]
-
-
-def _when(info: ImportInfo) -> str:
-    if info.imported_at is None:
-        return "时间不明"
-    return info.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def import_line(name: str, outcomes: list[ImportOutcome], names: list[str] | None = None) -> str:
-    """``names``: the inputs' names, one per outcome (see `_recorded_names`)."""
-    names = names if names is not None and len(names) == len(outcomes) else [o.info.file_name for o in outcomes]
-    new = [o for o in outcomes if not o.already]
-    old = [(n, o) for n, o in zip(names, outcomes, strict=True) if o.already]
-    if len(outcomes) == 1:
-        o = outcomes[0]
-        i = o.info
-        in_round = f"，轮次 {i.round_label}" if i.round_label else ""
-        if o.already and names[0] != i.file_name:
-            return (f"{names[0]} 与账本 {name} 中第 {i.id} 次导入的 {i.file_name}（{_when(i)}{in_round}）内容相同，"
-                    "规则集和轮次也相同，未重复记入")
-        if o.already:
-            return (f"账本 {name} 中已有 {i.file_name}（第 {i.id} 次导入，{_when(i)}{in_round}），内容、规则集和轮次都相同，"
-                    "未重复记入")
-        notes = [f"{i.record_count} 家企业{in_round}"]
-        if o.superseded:
-            notes.append(f"替换了 {o.superseded} 家企业的较早记录")
-        if o.kept:
-            notes.append(f"{o.kept} 家企业已有更晚轮次的记录，本次记录仅留作历史")
-        if o.repeated:
-            notes.append(f"{o.repeated} 行是文件中已出现过的企业，按后一行计")
-        return f"已记入账本 {name}：{i.file_name} 为第 {i.id} 次导入（{'；'.join(notes)}）"
-    parts = []
-    if new:
-        ids = sorted(o.info.id for o in new)
-        span = f"第 {ids[0]} 次" if len(ids) == 1 else f"第 {ids[0]}–{ids[-1]} 次"
-        superseded = sum(o.superseded for o in new)
-        parts.append(f"新导入 {len(new)} 个文件（{span}，共 {sum(o.info.record_count for o in new)} 家企业"
-                     + (f"，替换了 {superseded} 家企业的较早记录" if superseded else "") + "）")
-    if old:
-        shown = "、".join(n if n == o.info.file_name else f"{n}，与第 {o.info.id} 次导入的 {o.info.file_name} 内容相同"
-                         for n, o in old[:3]) + ("等" if len(old) > 3 else "")
-        parts.append(f"{len(old)} 个文件此前已导入，未重复记入（{shown}）")
-    return f"账本 {name}：{'；'.join(parts)}"
 
 
 # ── summary ──────────────────────────────────────────────────────────────────────────────────────────
@@ -220,8 +168,8 @@ def summary(
     force: ForceOpt = False,
 ) -> None:
     """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
-    from qhunion.outputs import claim, is_folder
-    from qhunion.render import console, tables
+    from qhunion.outputs import choose, claim, is_folder
+    from qhunion.render import console, ledgerviews, tables
     from qhunion.summary import summarize, summarize_files
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json", "xlsx": ".xlsx"}, "table", lambda f: "")
@@ -246,7 +194,7 @@ def summary(
     elif folder is not None:
         target = folder / f"进度汇总_{result_summary.scope.name}.{kind}"
     claim([target] if target is not None else [], inputs, ledger=None if files else db, force=force)
-    _notes(result_summary, rs)
+    ledgerviews.summary_notes(result_summary, rs, console.err())
     emit(summary_view(result_summary, rs), kind, target)
     raise typer.Exit(status)
 
@@ -255,111 +203,19 @@ def default_xlsx(s: Summary) -> str:
     return f"进度汇总_{s.scope.name}{'_' + s.round_label if s.round_label else ''}.xlsx"
 
 
-def _notes(s: Summary, rs: RuleSet) -> None:
-    from qhunion.render import console
-
-    err = console.err()
-    if s.scope.former:
-        err.print(f"“{s.scope.asked}”是旧称，按现名“{s.scope.name}”汇总", markup=False)
-    unplaced = [n for n in s.notes if "地区不明" in n]
-    if s.total.figures.enterprises == 0 and unplaced:  # the records are there, only their county is not
-        err.print(f"{s.source} 中没有能归入{s.scope.name}的企业记录：{unplaced[0]}", markup=False)
-    elif s.total.figures.enterprises == 0:
-        err.print(f"{s.source} 中{s.scope.name if s.scope.level != 'province' else ''}还没有企业记录"
-                  "（先用 qhunion classify 判定并记入账本）", markup=False)
-    others = [stamp for stamp in s.decision_rule_sets if stamp != rs.stamp]
-    if others:
-        err.print(f"注意：其中的判定按规则集 {'、'.join(others)} 作出，与本次使用的规则集 {rs.stamp} 不同；"
-                  "如需统一，请用同一规则集重新 classify", markup=False)
-
-
 def summary_view(s: Summary, rs: RuleSet) -> View:
-    from qhunion.render import tables
+    from qhunion.render import ledgerviews, tables
     from qhunion.xlsx import summarybook
 
     def csv() -> str:
         data = s.as_dict()
         return tables.to_csv([*data["rows"], data["total"]], s.columns())
 
-    return View(table=lambda out: print_summary(s, rs, out), json=lambda: tables.to_json(s.as_dict()), csv=csv,
+    return View(table=lambda out: ledgerviews.print_summary(s, rs, out), json=lambda: tables.to_json(s.as_dict()), csv=csv,
                 xlsx=lambda target: summarybook.write_summary_book(s, rs, target), kind="summary")
 
 
-def _cell(key: str, value: Any) -> str:
-    from qhunion.summary import CHANGE_COLUMNS, RATE_COLUMNS
-
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else ""
-    if key in RATE_COLUMNS:
-        return f"{value * 100:+.1f}" if key in CHANGE_COLUMNS else f"{value:.1%}"
-    if key in CHANGE_COLUMNS and isinstance(value, int):
-        return f"{value:+,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-# Which summary columns stay at a narrow width: 1 first; columns not named here go first.
-SUMMARY_KEEP = {
-    "enterprises": 1, "standalone": 2, "established": 2, "unverified": 3, "required": 4, "required_with_union": 4,
-    "to_form": 2, "union_rate": 1, "joint": 5, "industry": 6, "territorial": 6,
-    "members": 2, "membership_rate": 1, "migrant_workers": 3, "migrant_members": 2, "migrant_membership_rate": 1,
-    "migrant_target_gap": 2, "employees": 4, "drivers": 5, "driver_members": 5, "driver_membership_rate": 3,
-    "new_unions": 1, "union_rate_change": 1, "new_members": 2, "membership_rate_change": 2,
-    "new_migrant_members": 3, "migrant_membership_rate_change": 2,
-}
-
-
-def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
-    """Two tables (建会, 入会), a third with the changes when comparing; the total row last."""
-    from rich.markup import escape
-
-    from qhunion.render import tablefit
-    from qhunion.summary import BY_LABELS, CHANGE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS, column_labels
-
-    labels = column_labels(rs)
-    data = s.as_dict()
-    when = f"截至轮次 {s.round_label}" if s.round_label else "现行记录"
-    vs = f"，与轮次 {s.compare} 比较" if s.compare else ""
-    pilot = "（试点地区）" if s.total.pilot else ""
-    out.print(f"[bold]{s.scope.name}{pilot} 建会入会进度[/bold]（按{BY_LABELS[s.by]}；{when}{escape(vs)}；"
-              f"{escape(s.source)}；规则集 {escape(s.rule_set)}）", highlight=False)
-    sections = [("建会情况", UNION_COLUMNS), ("入会情况", MEMBER_COLUMNS)]
-    if s.compare:
-        sections.append((f"与轮次 {s.compare} 相比（比率变化为百分点）", CHANGE_COLUMNS))
-    first = "市（州）/ 县（市、区）" if s.by == "county" and s.scope.level == "province" else BY_LABELS[s.by]
-    rows = [*data["rows"], data["total"]]
-    names = []
-    for row in rows:
-        name = row["label"]
-        if s.by == "county" and s.scope.level == "province" and row is not data["total"] and row["county"]:
-            name = f"{row['prefecture']} {name}"
-        if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
-            name += "（试点）"
-        if row.get("late"):
-            name += "（调查晚于 4 月底）"
-        names.append(name)
-    for title, keys in sections:
-        # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).
-        fitted = tablefit.fit([tablefit.Column(first, names), *(
-            tablefit.Column(labels[c], [_cell(c, row.get(c)) for row in rows], keep=SUMMARY_KEEP.get(c, 9),
-                            right=True) for c in keys)], out.width)
-        out.print(tablefit.table(fitted, title=title, bold_last=True))
-        note = tablefit.dropped_note(fitted)
-        if note:
-            out.print(note, markup=False, highlight=False)
-    out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
-              f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
-    for note in s.notes:
-        out.print(f"注：{note}", markup=False, highlight=False)
-
-
 # ── ledger list | forget | verify ────────────────────────────────────────────────────────────────────
-IMPORT_LABELS = ("编号", "文件", "轮次", "填报单位", "企业数", "现行记录", "导入时间", "规则集", "文件指纹")
-
-
 @ledger_app.command("list")
 def list_imports(
     db: DbOpt = None,
@@ -368,8 +224,8 @@ def list_imports(
     force: ForceOpt = False,
 ) -> None:
     """列出账本中的每次导入：文件、轮次、填报单位、企业数、其中现行的记录数、导入时间和规则集。"""
-    from qhunion.outputs import claim
-    from qhunion.render import tables
+    from qhunion.outputs import choose, claim
+    from qhunion.render import ledgerviews, tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本导入.{f}")
     claim([target] if target else [], ledger=db, force=force)
@@ -377,27 +233,9 @@ def list_imports(
         found = ledger.imports()
         name = ledger.name
     rows = [i.as_dict() for i in found]
-    emit(View(table=lambda out: _print_imports(found, name, out),
+    emit(View(table=lambda out: ledgerviews.print_imports(found, name, out),
               json=lambda: tables.to_json({"ledger": name, "imports": rows}),
               csv=lambda: tables.to_csv(rows, columns.IMPORT_COLUMNS), kind="imports"), kind, target)
-
-
-def _print_imports(found: list[ImportInfo], name: str, out: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from qhunion.readers.sheet import shown
-
-    if not found:
-        out.print(f"账本 {name} 中还没有导入", markup=False)
-        return
-    table = Table(*IMPORT_LABELS, title=f"账本 {escape(name)}", box=None, pad_edge=False, title_justify="left")
-    for i in found:
-        table.add_row(str(i.id), escape(shown(i.file_name)), escape(shown(i.round_label or "—")),
-                      escape(shown(i.unit or "")),
-                      f"{i.record_count:,}",
-                      f"{i.current:,}", _when(i), f"{i.ruleset_version} ({i.ruleset_digest})", i.sha256[:12])
-    out.print(table)
 
 
 @ledger_app.command("forget")
@@ -434,13 +272,6 @@ def forget(
         console.err().print(line, markup=False, highlight=False)
 
 
-CHECK_LABELS = {
-    "integrity": "SQLite 完整性检查", "foreign_keys": "外键", "schema": "结构版本",
-    "orphans": "每条记录都属于一次导入", "one_current": "每家企业恰有一条现行记录",
-    "current_is_latest": "现行记录是最新轮次、最后导入的", "import_counts": "各次导入的记录数相符",
-}
-
-
 @ledger_app.command("verify")
 def verify(
     db: DbOpt = None,
@@ -449,8 +280,8 @@ def verify(
     force: ForceOpt = False,
 ) -> None:
     """检查账本：SQLite 完整性检查，以及账本自身的约束（每家企业恰有一条现行记录、没有孤立记录、记录数相符）。"""
-    from qhunion.outputs import claim
-    from qhunion.render import tables
+    from qhunion.outputs import choose, claim
+    from qhunion.render import ledgerviews, tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"账本检查.{f}")
     claim([target] if target else [], ledger=db, force=force)
@@ -458,20 +289,11 @@ def verify(
         checks: list[Check] = ledger.verify()
         name = ledger.name
     ok = all(c.ok for c in checks)
-    rows = [{"check": c.name, "label": CHECK_LABELS.get(c.name, c.name), "ok": c.ok, "detail": c.detail}
-            for c in checks]
-    emit(View(table=lambda out: _print_checks(checks, name, ok, out),
+    rows = ledgerviews.check_rows(checks)
+    emit(View(table=lambda out: ledgerviews.print_checks(checks, name, ok, out),
               json=lambda: tables.to_json({"ledger": name, "ok": ok, "checks": rows}),
               csv=lambda: tables.to_csv(rows, columns.VERIFY_COLUMNS), kind="verify"), kind, target)
     raise typer.Exit(OK if ok else DATA_ERRORS)
-
-
-def _print_checks(checks: list[Check], name: str, ok: bool, out: Any) -> None:
-    for c in checks:
-        mark = "[green]通过[/green]" if c.ok else "[red]不通过[/red]"
-        out.print(f"{mark}  {CHECK_LABELS.get(c.name, c.name)}：", end="")
-        out.print(c.detail, markup=False)
-    out.print(f"账本 {name}：" + ("完好" if ok else "发现问题，请把以上输出发给技术人员"), markup=False)
 
 
 # ── ledger grant | export | import ───────────────────────────────────────────────────────────────────
@@ -526,8 +348,7 @@ def export(
         made = export_bundle(ledger, scope_of(region), output, since)
     last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \
         if made.last_import else ""
-    console.err().print(f"已写出账本包 {output}：{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}",
-                        markup=False)
+    console.wrote("账本包", output, f"；{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}")
 
 
 @ledger_app.command("import")
@@ -537,6 +358,7 @@ def import_bundle(
 ) -> None:
     """把离线县寄来的账本包合并进账本：已有的导入不会重复记入（合并两次与一次相同），按轮次和导入先后确定现行记录。"""
     from qhunion.ledger.bundle import merge_bundle, read_bundle
+    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     content = read_bundle(bundle)
@@ -548,5 +370,5 @@ def import_bundle(
         parts.append(f"{merged.already} 次导入此前已在账本中，未重复记入")
     if merged.superseded:
         parts.append(f"替换了 {merged.superseded} 家企业的较早记录")
-    console.err().print(f"账本包 {bundle.name}（{content.region}）已合并进账本 {name}：{'；'.join(parts)}",
+    console.err().print(f"账本包 {shown_path(Path(bundle.name))}（{content.region}）已合并进账本 {name}：{'；'.join(parts)}",
                         markup=False)

@@ -20,7 +20,6 @@ from qhunion.options import (
     RegionOpt,
     RoundOpt,
     RulesOpt,
-    choose,
     ruleset,
 )
 from qhunion.shell import fail
@@ -47,7 +46,6 @@ def report(
 ) -> None:
     """生成报送上级的 Word 报告（GB/T 9704 公文格式）：建会入会进度通报，或试点单位的试点工作报告；数字与 summary 一致。"""
     from qhunion.ledger import Ledger
-    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     try:
@@ -55,7 +53,7 @@ def report(
         import matplotlib  # noqa: F401
     except ImportError:
         fail(INSTALL_HINT, USAGE)
-    from qhunion.outputs import claim, is_folder
+    from qhunion.outputs import choose, claim, is_folder
     from qhunion.report import document, facts
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.
@@ -76,4 +74,4 @@ def report(
         chosen or Path(default))
     claim([target], [rules] if rules is not None else [], ledger=db, force=force)
     document.save(doc, target)
-    console.err().print(f"已写出报告：{shown_path(target)}", markup=False, highlight=False)
+    console.wrote("报告", target)

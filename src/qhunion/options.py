@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from qhunion.errors import USAGE
-from qhunion.shell import escape, fail
+from qhunion.shell import fail
 
 
 class Format(StrEnum):
@@ -111,26 +111,16 @@ class View:
     kind: str | None = None  # JSON carries qhunion's marker of this kind, so a later run may replace the file
 
 
-def choose(output: str | None, fmt: str | None, formats: dict[str, str], default: str,
-           name: Callable[[str], str]) -> tuple[str, Path | None]:
-    """The format and file of a command's output: `outputs.choose` (the format follows -o's extension unless
-    -f says otherwise; a folder gets ``name(format)``)."""
-    from qhunion.outputs import choose as choose_output
-
-    return choose_output(output, fmt, formats, default, name)
-
-
 def emit(view: View, fmt: str, output: Path | None) -> None:
     """Show ``view`` as ``fmt``: on the screen, or in ``output`` (atomically; CSV as UTF-8 with BOM so that
     Excel reads Chinese). The caller has claimed ``output`` (`outputs.claim`)."""
-    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     if fmt == "table":
         view.table(console.out())
     elif fmt == "xlsx" and view.xlsx is not None and output is not None:
         view.xlsx(output)
-        console.err().print(f"已写出工作簿：{escape(shown_path(output))}")
+        console.wrote("工作簿", output)
     elif fmt == "csv" and view.csv is not None:
         write_text(view.csv(), output, "utf-8-sig")
     elif fmt == "json":

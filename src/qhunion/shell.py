@@ -3,7 +3,8 @@ becomes a sentence and an exit status (`QhunionGroup.main`, which both the insta
 runner go through).
 
 Click and Typer say their framework words in English (“Usage:”, “[required]”, “<str>”, “No such option”);
-`ChineseHelp` and `usage_message` say them in Chinese. Only typer and the standard library are imported here,
+`ChineseHelp` and `usage_message` say them in Chinese. Only typer, the standard library and `textwidth` are
+imported here,
 so `qhunion --help` stays instant.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -21,6 +21,8 @@ from typer import _click
 from typer.core import TyperGroup
 
 from qhunion import errors
+from qhunion.textwidth import text_width as width
+from qhunion.textwidth import wrap
 
 _state = {"debug": bool(os.environ.get("QHUNION_DEBUG"))}
 
@@ -96,32 +98,10 @@ class ChineseHelp(_click.HelpFormatter):
                 self.write(" " * (first_col - width(term)))
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
-            lines = wrap(text, max(self.width - first_col - 2, 10))
+            lines = wrap(text, max(self.width - first_col, 10)).split("\n")
             self.write(lines[0] + "\n")
             for line in lines[1:]:
                 self.write(" " * (first_col + self.current_indent) + line + "\n")
-
-
-def width(text: str) -> int:
-    """Screen columns: East Asian wide and fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-_PIECES = re.compile(r"\[[^\[\]]*\]|[A-Za-z0-9_./=:%<>|-]+|\s+|.")
-_CLOSING = set("）》」』”’，。；：、！？")  # never at the start of a line
-
-
-def wrap(text: str, columns: int) -> list[str]:
-    """Lines of at most ``columns`` screen columns, broken between Chinese characters or at spaces, never
-    inside an option name, a number or a word."""
-    lines, line = [], ""
-    for piece in _PIECES.findall(text):
-        if line and width(line) + width(piece) > columns and piece not in _CLOSING:
-            lines.append(line.rstrip())
-            line = "" if piece.isspace() else piece
-        else:
-            line += piece
-    return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
 
 class ChineseContext(_click.Context):

@@ -2,7 +2,7 @@
 
 Plain functions returning values: `summarize(ledger, rs, …)` over the ledger's current records (or those
 current at the end of a survey round, or the change between two rounds), `summarize_files(…)` over files
-classified on the spot. Rendering is the CLI's job (`cli_ledger`).
+classified on the spot. Rendering is `render.ledgerviews`' job.
 
 What the figures mean (per row, and for the total):
 
@@ -68,6 +68,8 @@ MEMBER_COLUMNS = ("employees", "members", "membership_rate", "members_unreported
 CHANGE_COLUMNS = ("new_unions", "union_rate_change", "new_members", "membership_rate_change",
                   "new_driver_members", "driver_membership_rate_change", "new_migrant_members",
                   "migrant_membership_rate_change")
+# The one list of shares (0–1, shown as a percentage; in CHANGE_COLUMNS, a change in percentage points), for
+# the terminal table, the workbook and the report alike.
 RATE_COLUMNS = frozenset(c for c in (*UNION_COLUMNS, *MEMBER_COLUMNS, *CHANGE_COLUMNS) if "rate" in c)
 BY_LABELS = {"prefecture": "市（州）", "county": "县（市、区）", "decision": "判定", "group": "群体",
              "responsible": "责任单位", "anchor": "依托的平台、园区、市场"}

@@ -17,6 +17,8 @@ from qhunion import timing
 from qhunion.timing import PHASES, Tracker
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
 # Characters used in messages that GBK cannot encode, and what to print instead.
@@ -84,6 +86,14 @@ def out() -> Console:
 
 def err() -> Console:
     return _console(sys.stderr)
+
+
+def wrote(what: str, path: Path, detail: str = "") -> None:
+    """Say on stderr that an output was written, in the one wording every command uses: 已写出{what}：{path}
+    and ``detail``; the path as `shown_path` shows it (readable, control characters escaped, numbers masked)."""
+    from qhunion.readers.sheet import shown_path
+
+    err().print(f"已写出{what}：{shown_path(path)}{detail}", markup=False, highlight=False)
 
 
 def write(text: str) -> None:

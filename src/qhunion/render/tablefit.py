@@ -3,60 +3,19 @@ how wide each is, and text wrapped where a reader would break it.
 
 Rich folds Chinese text anywhere: at 80 columns a summary header became a stack of single characters, a rate
 broke into “100.0” and “%”, and 青总办〔2018〕19号 split inside its brackets. Here a line breaks only between
-tokens — a Chinese character, a run of Latin letters and digits with its signs (100.0%, 2018-04), a bracketed
-number with what follows it (〔2018〕19号) — and numbers never wrap; columns that cannot fit are dropped, least
+tokens (`textwidth.wrap`) and numbers never wrap; columns that cannot fit are dropped, least
 important first, and the caller says which.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qhunion.xlsx.sheetprint import text_width
+from qhunion.textwidth import header_width, text_width, wrap
 
-# A run that must stay on one line; anything else is one character.
-_OPEN = "（〔「『“《(【["
-_CLOSE = "）〕」』”，。、；：！？》)】]"
-_TOKEN = re.compile(
-    rf"[〔（(\[【][0-9A-Za-z]{{1,8}}[〕）)\]】][0-9]*号?[{re.escape(_CLOSE)}]*"
-    rf"|[{re.escape(_OPEN)}]*(?:[0-9A-Za-z.,:%+\-−‰/]+|\S)[{re.escape(_CLOSE)}]*|\s")
-# (a line never starts with a closing mark nor ends with an opening one: they stay with their neighbour)
 GAP = 2  # Rich's padding between columns in a box-less table (one each side)
 HEADER_LINES = 3  # a header may take this many lines at most
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def wrap(text: str, width: int) -> str:
-    """``text`` with line breaks so no line is wider than ``width``, breaking only between tokens (a token
-    wider than the line goes on a line of its own)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, used = "", 0
-        for tok in tokens(paragraph):
-            w = text_width(tok)
-            if used + w > width and line:
-                lines.append(line.rstrip())
-                line, used = ("", 0) if tok.isspace() else (tok, w)
-                continue
-            line += tok
-            used += w
-        lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
-def header_width(header: str, lines: int = HEADER_LINES) -> int:
-    """The narrowest width at which ``header`` wraps onto at most ``lines`` lines."""
-    longest = max((text_width(t) for t in tokens(header)), default=1)
-    # Two Chinese characters a line at least: a one-character stack reads as nothing.
-    width = max(longest, min(4, text_width(header)), -(-text_width(header) // lines))
-    while wrap(header, width).count("\n") >= lines:
-        width += 1
-    return width
 
 
 @dataclass
@@ -72,8 +31,8 @@ class Column:
     @property
     def natural(self) -> int:
         """Its width with nothing wrapped but the header (free text: up to its cap)."""
-        width = max([header_width(self.header), *(text_width(c) for c in self.cells)])
-        return min(width, max(self.cap, header_width(self.header))) if self.cap and self.flexible else width
+        width = max([header_width(self.header, HEADER_LINES), *(text_width(c) for c in self.cells)])
+        return min(width, max(self.cap, header_width(self.header, HEADER_LINES))) if self.cap and self.flexible else width
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qhunion.report.chart import FontSearch, find_cjk_font, rate_chart
-from qhunion.summary import column_labels
+from qhunion.summary import CHANGE_COLUMNS, RATE_COLUMNS, column_labels
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -44,9 +44,9 @@ def shown(key: str, value: Any) -> str:
     """1,234 · 45.5% · +2.5 (percentage points) · — for a rate nobody is counted in."""
     if value is None:
         return "—"
-    if "rate" in key:
-        return f"{value * 100:+.1f}" if key.endswith("_change") else f"{value:.1%}"
-    if key.startswith("new_"):
+    if key in RATE_COLUMNS:
+        return f"{value * 100:+.1f}" if key in CHANGE_COLUMNS else f"{value:.1%}"
+    if key in CHANGE_COLUMNS:
         return f"{value:+,}"
     return f"{value:,}"
 

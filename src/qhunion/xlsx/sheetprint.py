@@ -7,9 +7,10 @@ Widths are in Excel's character units; a Chinese character takes two.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from qhunion.textwidth import header_width, text_width
 
 A4 = 9  # xlsxwriter's paper code
 FOOTER = "&C第 &P 页，共 &N 页"  # Excel's codes: page number, page count
@@ -52,22 +53,11 @@ def print_setup(ws: Any, last_row: int, last_col: int, title_rows: int = 1, firs
     ws.set_footer(FOOTER)
 
 
-def text_width(text: str) -> int:
-    """Columns the text takes in Excel's units: East Asian wide and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def header_width(header: str, lines: int = 2) -> int:
-    """The width at which a (wrapping) header fits on ``lines`` lines; a Chinese header is not broken
-    inside a character pair this way, only between characters."""
-    return -(-text_width(header) // lines) + 1
-
-
 def fitted_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], minimum: float = 5,
                   maximum: float = 40) -> list[float]:
     """Per column, the width that shows its longest value (numbers and dates as they print) and its header on
     at most two lines, within [minimum, maximum]. ``rows`` is a sample: a long survey is judged by its start."""
-    widths = [float(header_width(h)) for h in headers]
+    widths = [float(header_width(h, 2) + 1) for h in headers]  # + 1: Excel's cell padding
     for row in rows:
         for i, value in enumerate(row[:len(widths)]):
             if value is None or value == "":

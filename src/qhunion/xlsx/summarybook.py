@@ -28,7 +28,7 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
     import xlsxwriter
 
     from qhunion.outputs import SUMMARY, atomic_path, closing_zips, set_marker
-    from qhunion.summary import BY_LABELS, column_labels
+    from qhunion.summary import BY_LABELS, RATE_COLUMNS, column_labels
     from qhunion.xlsx.workbook import write_value
 
     labels = column_labels(rs)
@@ -51,7 +51,7 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
                 value = row.get(key)
                 if key == "pilot":
                     value = "是" if value else ""
-                rate = "rate" in key
+                rate = key in RATE_COLUMNS
                 write_value(ws, r, c, value, (st.bold_pct if rate else st.bold) if total else (st.pct if rate else None))
             ws.write_number(r, target_col, s.target, st.target)
         ws.freeze_panes(1, 1)
