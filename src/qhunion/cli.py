@@ -253,7 +253,7 @@ def explain(
     rs, encoding = options.ruleset(rules), options.encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
-        fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
+        raise result.survey.unreadable[0]
     wanted = (code or "").strip().upper()
     hits = [(r, d) for r, d in result.pairs
             if (row is not None and r.row == row and (sheet is None or r.sheet == sheet))

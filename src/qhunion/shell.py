@@ -223,11 +223,13 @@ def say(message: str, exc: BaseException | None) -> None:
         import traceback
 
         traceback.print_exception(exc)
+    from qhunion.normalise.privacy import mask
     from qhunion.readers.sheet import shown
 
     # A sentence may quote what the user typed (--round, --map) or a file's name: no escape sequence reaches
-    # the terminal raw (issue 14).
-    console.err().print(f"[red]错误：[/red]{escape(shown(message))}")
+    # the terminal raw, and no phone or ID number in a name is shown whole (issue 14). Every error is said
+    # here, so this is the one place that masks them.
+    console.err().print(f"[red]错误：[/red]{escape(mask(shown(message)))}")
 
 
 def _hint(exc: Exception) -> str:
