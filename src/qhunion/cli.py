@@ -71,7 +71,7 @@ def _completion(shell: str | None) -> None:
     if shell is None:
         return
     if shell not in SHELLS:
-        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}", EXIT_USAGE)
+        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}")
     from typer._completion_shared import get_completion_script
 
     _console.write(get_completion_script(prog_name="qhunion", complete_var="_QHUNION_COMPLETE", shell=shell))
@@ -249,7 +249,7 @@ def explain(
     from qhunion.render import console, tables
 
     if (row is None) == (code is None):
-        fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
+        fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）")
     rs, encoding = options.ruleset(rules), options.encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
@@ -260,7 +260,7 @@ def explain(
             or (code is not None and r.credit_code == wanted)]
     if not hits:
         what = f"第 {row} 行" if row is not None else f"信用代码 {code}"
-        fail(f"在 {'、'.join(result.survey.files)} 中没有找到{what}的企业记录（表头、合计和说明行不算）", EXIT_USAGE)
+        fail(f"在 {'、'.join(result.survey.files)} 中没有找到{what}的企业记录（表头、合计和说明行不算）")
     out = console.out()
     for i, (r, d) in enumerate(hits):
         if i:

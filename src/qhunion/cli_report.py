@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from qhunion.errors import USAGE
 from qhunion.options import (
     CompareOpt,
     DbOpt,
@@ -54,14 +53,14 @@ def report(
         import docx  # noqa: F401
         import matplotlib  # noqa: F401
     except ImportError:
-        fail(INSTALL_HINT, USAGE)
+        fail(INSTALL_HINT)
     from qhunion.outputs import claim, is_folder
     from qhunion.report import document, facts
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.
     _, chosen = choose(output, None, {"docx": ".docx"}, "docx", lambda f: "")
     if kind is Kind.pilot and (round_label or compare):
-        fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare", USAGE)
+        fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare")
     rs = ruleset(rules)
     with Ledger(db, create=False) as ledger:
         if kind is Kind.pilot:

@@ -170,8 +170,8 @@ def run(call: Any) -> int:
     try:
         status = call()
     except errors.QhunionError as exc:
-        say(exc.sentence(), exc if not isinstance(exc, errors.Refusal) else None)
-        return errors.status_of(exc)
+        say(exc.sentence(), exc)
+        return exc.status
     except _click.exceptions.NoArgsIsHelpError as exc:
         return _plain_help(exc.ctx)
     except _click.exceptions.UsageError as exc:
@@ -204,9 +204,9 @@ def _plain_help(ctx: _click.Context | None) -> int:
     return errors.OK
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Refuse with one sentence and an exit status (said by `run`, like every other error)."""
-    raise errors.Refusal(message, code)
+def fail(message: str) -> NoReturn:
+    """Refuse a command line that asks for what cannot be done, with one sentence (exit 2, said by `run`)."""
+    raise errors.UsageProblem(message)
 
 
 def escape(text: str) -> str:
