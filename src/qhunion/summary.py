@@ -96,10 +96,6 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
 class SummaryError(UsageProblem):
     """The summary cannot be made as asked. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 class UnknownRegion(SummaryError):
     """``--region`` named no prefecture or county of Qinghai."""

@@ -109,10 +109,6 @@ if TYPE_CHECKING:
 class LedgerError(LedgerProblem):
     """The ledger cannot be opened, read or written. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 class LedgerMissing(LedgerError):
     """A read-only command was pointed at a ledger file that does not exist."""

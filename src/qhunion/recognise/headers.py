@@ -347,10 +347,6 @@ _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
 class MapError(UsageProblem, ValueError):
     """A --map item or map file that cannot be used. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 def field_named(text: str) -> str | None:
     """A field by its id, its Chinese label or one of its own names."""
