@@ -19,11 +19,7 @@ import typer
 from qhunion import columns, options
 from qhunion.cli_ledger import ledger_app, summary
 from qhunion.cli_report import report
-from qhunion.errors import DATA_ERRORS as EXIT_ERRORS
-from qhunion.errors import OK as EXIT_OK
-from qhunion.errors import UNREADABLE as EXIT_UNREADABLE
-from qhunion.errors import UNWRITABLE as EXIT_UNWRITABLE
-from qhunion.errors import USAGE as EXIT_USAGE
+from qhunion.errors import DATA_ERRORS, OK, UNREADABLE
 from qhunion.options import (
     DbOpt,
     EncodingOpt,
@@ -40,9 +36,6 @@ from qhunion.options import (
 )
 from qhunion.render import console as _console
 from qhunion.shell import QhunionGroup, _state, escape, fail
-
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "app", "escape", "fail",
-           "main"]
 
 app = typer.Typer(
     name="qhunion",
@@ -61,7 +54,7 @@ def _version(value: bool) -> None:
         from qhunion import __version__
 
         _console.write(f"qhunion {__version__}\n")
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(OK)
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -75,7 +68,7 @@ def _completion(shell: str | None) -> None:
     from typer._completion_shared import get_completion_script
 
     _console.write(get_completion_script(prog_name="qhunion", complete_var="_QHUNION_COMPLETE", shell=shell))
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(OK)
 
 
 @app.callback()
@@ -96,8 +89,8 @@ def _root(
 
 def _exit_status(unreadable: int, errors: int) -> int:
     if unreadable:
-        return EXIT_UNREADABLE
-    return EXIT_ERRORS if errors else EXIT_OK
+        return UNREADABLE
+    return DATA_ERRORS if errors else OK
 
 
 @app.command()
@@ -217,8 +210,8 @@ def classify(
     if kind != "table":
         tables.print_unreadable(result.survey, console.err())
     status = _exit_status(len(result.survey.unreadable), errors(result.all_findings()))
-    if status == EXIT_OK and strict and result.counts()["unverified"]:
-        status = EXIT_ERRORS
+    if status == OK and strict and result.counts()["unverified"]:
+        status = DATA_ERRORS
     raise typer.Exit(status)
 
 

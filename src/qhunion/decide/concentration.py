@@ -20,7 +20,6 @@ from sqlalchemy import and_, insert, select, update
 
 from qhunion.decide.precedence import STEPS
 from qhunion.fields import TRUCK_DRIVERS
-from qhunion.ledger.history import create_table as create_table
 from qhunion.ledger.history import decision_changes
 from qhunion.records import Record
 from qhunion.rules import Context, Members, areas, decide

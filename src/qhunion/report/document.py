@@ -397,17 +397,6 @@ def pilot_document(d: PilotData, rs: RuleSet, font: FontSearch | None = None) ->
     return doc
 
 
-def is_own(path: Path) -> bool:
-    """A .docx this command wrote before (so it may be replaced without --force)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            core = z.read("docProps/core.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return f"<cp:category>{MARK}</cp:category>" in core
-
 
 def save(doc: Document, target: Path) -> None:
     from qhunion.outputs import atomic_path
