@@ -1,6 +1,6 @@
 """`qhunion report`: the progress report (督查通报, 六（三）) or a pilot unit's report (五（二）) as a Word
 document, from the ledger through the same fold as `summary` (issue 16). A thin shell: `report.facts` gathers,
-`report.document` renders; errors become one Chinese sentence and an exit status.
+`report.document` renders; a refusal is raised (`shell.fail`), and said with its exit status by `shell`.
 """
 
 from __future__ import annotations
