@@ -25,7 +25,7 @@ from qhunion.options import (
 from qhunion.shell import fail
 
 
-class Kind(StrEnum):
+class ReportKind(StrEnum):
     progress = "progress"
     pilot = "pilot"
 
@@ -37,8 +37,8 @@ def report(
     region: RegionOpt = None,
     round_label: RoundOpt = None,
     compare: CompareOpt = None,
-    kind: Annotated[Kind, typer.Option(
-        "--kind", "-k", metavar="种类", help="progress 建会入会进度通报 / pilot 试点单位向省总的试点工作报告")] = Kind.progress,
+    kind: Annotated[ReportKind, typer.Option(
+        "--kind", "-k", metavar="种类", help="progress 建会入会进度通报 / pilot 试点单位向省总的试点工作报告")] = ReportKind.progress,
     output: OutputOpt = None,
     force: ForceOpt = False,
     db: DbOpt = None,
@@ -59,11 +59,11 @@ def report(
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.
     _, chosen = choose(output, None, {"docx": ".docx"}, "docx", lambda f: "")
-    if kind is Kind.pilot and (round_label or compare):
+    if kind is ReportKind.pilot and (round_label or compare):
         fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare")
     rs = ruleset(rules)
     with Ledger(db, create=False) as ledger:
-        if kind is Kind.pilot:
+        if kind is ReportKind.pilot:
             pilot = facts.pilot(ledger, rs, region)
             doc = document.pilot_document(pilot, rs)
             default = f"{facts.short_name(pilot.scope)}试点工作报告_{pilot.rounds[-1][0]}.docx"
