@@ -136,13 +136,13 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
 
     if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
         return
-    from qhunion.rounds import normalise
+    from qhunion.rounds import canonical
 
-    if round_label and normalise(round_label) != round_label.strip():
+    if round_label and canonical(round_label) != round_label.strip():
         # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
         from qhunion.readers.sheet import shown
 
-        console.err().print(f"注意：轮次“{shown(round_label)}”按 {normalise(round_label)} 记入账本", markup=False)
+        console.err().print(f"注意：轮次“{shown(round_label)}”按 {canonical(round_label)} 记入账本", markup=False)
     with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(import_line(ledger.name, outcomes, _recorded_names(result)), markup=False, highlight=False)
