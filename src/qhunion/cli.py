@@ -87,10 +87,10 @@ def _root(
     _console.set_quiet(quiet)
 
 
-def _exit_status(unreadable: int, errors: int) -> int:
+def _exit_status(unreadable: int, error_count: int) -> int:
     if unreadable:
         return UNREADABLE
-    return DATA_ERRORS if errors else OK
+    return DATA_ERRORS if error_count else OK
 
 
 @app.command()
@@ -108,7 +108,7 @@ def check(
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
     from qhunion.outputs import claim, say_skipped
-    from qhunion.recognise.intake import errors, read_survey
+    from qhunion.recognise.intake import error_count, read_survey
     from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
@@ -131,7 +131,7 @@ def check(
               kind="check"), kind, target)
     if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         tables.print_unreadable(survey, console.err())
-    raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
+    raise typer.Exit(_exit_status(len(survey.unreadable), error_count(survey.all_findings())))
 
 
 @app.command()
@@ -158,7 +158,7 @@ def classify(
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
     from qhunion.outputs import claim, is_folder, say_skipped, workbook_targets
     from qhunion.pipeline import run
-    from qhunion.recognise.intake import errors
+    from qhunion.recognise.intake import error_count
     from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
@@ -209,7 +209,7 @@ def classify(
     report_timings()
     if kind != "table":
         tables.print_unreadable(result.survey, console.err())
-    status = _exit_status(len(result.survey.unreadable), errors(result.all_findings()))
+    status = _exit_status(len(result.survey.unreadable), error_count(result.all_findings()))
     if status == OK and strict and result.counts()["unverified"]:
         status = DATA_ERRORS
     raise typer.Exit(status)

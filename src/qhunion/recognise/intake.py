@@ -384,5 +384,5 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
         survey.unreadable.append(UnreadableFile(path, reason))
 
 
-def errors(findings: Iterable[Finding]) -> int:
+def error_count(findings: Iterable[Finding]) -> int:
     return sum(1 for f in findings if f.severity is Severity.ERROR)
