@@ -102,3 +102,24 @@ def test_error_sentences_hold_no_phone_or_id(tmp_path: Path) -> None:
         assert code == status, (what, err)
         assert "错误：" in err and named in err, (what, err)
         assert not leaked(out + err), (what, err)
+
+
+def test_notices_naming_files_hold_no_phone_or_id(tmp_path: Path) -> None:
+    """The sentences that name a file on success are masked like the errors: a bundle exported and merged, a
+    template written, one of our own outputs passed over, each named after a contact."""
+    survey, db, other = write(tmp_path), tmp_path / "l.db", tmp_path / "other.db"
+    code, _, err = invoke("classify", survey, "--db", db, "--no-workbook", "-f", "json")
+    assert code in (0, 1), err
+    bundle, book = tmp_path / f"城北区{MOBILE}.qhl", tmp_path / f"模板{OTHER}.xlsx"
+    result = tmp_path / f"结果{MOBILE}.xlsx"
+    steps = [
+        (["ledger", "export", "--region", "城北区", "-o", bundle, "--db", db], "已写出账本包"),
+        (["ledger", "import", bundle, "--db", other], "已合并进账本"),
+        (["template", "-o", book], "已生成调查表模板"),
+        (["classify", survey, "--no-ledger", "-o", result], "已写出判定工作簿"),
+        (["check", result], "已跳过"),
+    ]
+    for args, said in steps:
+        code, out, err = invoke(*args)
+        assert said in err, (args, err)
+        assert not leaked(out + err), (args, err)

@@ -294,6 +294,7 @@ def template(
 ) -> None:
     """生成下发给各县（市、区）的标准调查表模板（含填表说明、下拉选项和数字校验）。"""
     from qhunion.outputs import claim
+    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
     from qhunion.xlsx.template import write_template
 
@@ -301,7 +302,7 @@ def template(
     assert target is not None
     claim([target], force=force)  # a filled-in survey of that name is never replaced without --force
     write_template(target)
-    console.err().print(f"已生成调查表模板：{escape(str(target))}")
+    console.err().print(f"已生成调查表模板：{escape(shown_path(target))}")
 
 
 app.command("summary")(summary)

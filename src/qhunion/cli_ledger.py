@@ -518,6 +518,7 @@ def export(
     """把一个地区的导入写成账本包（.qhl，带校验和，不含个人信息），供离线的县寄送给市州或省总工会合并。"""
     from qhunion.ledger.bundle import export_bundle
     from qhunion.outputs import claim
+    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
     from qhunion.summary import scope_of
 
@@ -526,7 +527,7 @@ def export(
         made = export_bundle(ledger, scope_of(region), output, since)
     last = f"，最后一次导入编号为 {made.last_import}（下次可用 --since {made.last_import} 只导出新的）" \
         if made.last_import else ""
-    console.err().print(f"已写出账本包 {output}：{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}",
+    console.err().print(f"已写出账本包 {shown_path(output)}：{made.region} 的 {made.imports} 次导入、{made.records} 条记录{last}",
                         markup=False)
 
 
@@ -537,6 +538,7 @@ def import_bundle(
 ) -> None:
     """把离线县寄来的账本包合并进账本：已有的导入不会重复记入（合并两次与一次相同），按轮次和导入先后确定现行记录。"""
     from qhunion.ledger.bundle import merge_bundle, read_bundle
+    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     content = read_bundle(bundle)
@@ -548,5 +550,5 @@ def import_bundle(
         parts.append(f"{merged.already} 次导入此前已在账本中，未重复记入")
     if merged.superseded:
         parts.append(f"替换了 {merged.superseded} 家企业的较早记录")
-    console.err().print(f"账本包 {bundle.name}（{content.region}）已合并进账本 {name}：{'；'.join(parts)}",
+    console.err().print(f"账本包 {shown_path(Path(bundle.name))}（{content.region}）已合并进账本 {name}：{'；'.join(parts)}",
                         markup=False)

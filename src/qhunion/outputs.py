@@ -296,11 +296,11 @@ def workbook_targets(paths: Sequence[Path], folder: Path | None = None) -> tuple
 
 def say_skipped(skipped: Sequence[Path]) -> None:
     """A note for each input passed over because qhunion wrote it."""
-    from qhunion.readers.sheet import shown
+    from qhunion.readers.sheet import shown_path
     from qhunion.render import console
 
     for path in skipped:
-        console.err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
+        console.err().print(f"已跳过 {shown_path(path)}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
                             highlight=False)
 
 
