@@ -12,7 +12,7 @@ from qhunion.recognise.headers import (
     field_named,
     map_file_text,
     match_header,
-    normalise,
+    normalise_header,
     parse_map,
     recognise,
     scores,
@@ -30,7 +30,7 @@ def test_every_field_has_recognition_data() -> None:
     ("其中：货车司机", "货车司机"), ("Ｆ　车辆数（单位：辆）", "f车辆数"), ("① 经营状况", "经营状况"),
 ])
 def test_normalise(text: str, key: str) -> None:
-    assert normalise(text) == key
+    assert normalise_header(text) == key
 
 
 # Wordings that are in no list: each must be read by its parts.
@@ -148,4 +148,4 @@ def test_map_file_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_text(map_file_text([Lay(columns)]), "utf-8")
     mapping = read_map_file(str(path))
     assert mapping == {"企业名称": "name", "车辆辆": "vehicles_registered", "C": None} or mapping == {
-        normalise("企业名称"): "name", normalise("车辆（辆）"): "vehicles_registered", normalise('"引号"表头'): None}
+        normalise_header("企业名称"): "name", normalise_header("车辆（辆）"): "vehicles_registered", normalise_header('"引号"表头'): None}

@@ -18,6 +18,7 @@ import pytest
 
 from builders import ROWS, write_survey
 from qhunion import cli as cli_module
+from qhunion import shell
 
 QHUNION = [sys.executable, "-m", "qhunion"]
 Cli = Callable[..., tuple[int, str, str]]
@@ -29,7 +30,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     a sentence and exit status 4 there."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QHUNION_DB", raising=False)
-    monkeypatch.setitem(cli_module._state, "debug", False)
+    monkeypatch.setitem(shell._state, "debug", False)
 
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["qhunion", *args])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builders import FLAT_HEADER, flat_grid, flat_survey_xml, inline, raw_xlsx, sheet_xml, write_book, xml_row
-from qhunion import cli
+from qhunion import cli, shell
 from qhunion.fields import PERSONAL_FIELDS
 from qhunion.recognise.intake import read_survey
 from rule_cases.surveys import run
@@ -150,7 +150,7 @@ def test_tracebacks_show_no_personal_data(tmp_path: Path, monkeypatch: pytest.Mo
     path = survey(tmp_path / "s.xlsx")
     for debug in (True, False):
         monkeypatch.setattr(sys, "argv", ["qhunion", *(["--debug"] if debug else []), "check", str(path)])
-        monkeypatch.setitem(cli._state, "debug", False)
+        monkeypatch.setitem(shell._state, "debug", False)
         with pytest.raises(SystemExit) as caught:
             cli.main()
         out, err = capsys.readouterr()

@@ -77,3 +77,49 @@ def test_terminal_csv_and_json_hold_no_phone_or_id(tmp_path: Path) -> None:
     code, out, err = invoke("explain", survey, "--row", "2")
     assert code == 0, err
     assert "张三货运部139****5678" in out and not leaked(out + err)
+
+
+def test_error_sentences_hold_no_phone_or_id(tmp_path: Path) -> None:
+    """Every error is said by one function (`shell.say`), which masks it: a file named after its contact and
+    then refused — by explain, ledger import, a missing ledger or map file, an unwritable output — is named
+    with the number's middle hidden, as `check` names it."""
+    broken = tmp_path / f"张三{MOBILE}.xlsx"
+    broken.write_bytes(b"not a workbook")
+    bundle = tmp_path / f"李四{OTHER}.qhl"
+    bundle.write_bytes(b"not a bundle")
+    survey = write(tmp_path)
+    cases = {
+        "explain": (3, ["explain", broken, "--row", "2"], "张三139****5678.xlsx"),
+        "ledger import": (3, ["ledger", "import", bundle, "--db", tmp_path / "l.db"], "李四186****1111.qhl"),
+        "missing bundle": (3, ["ledger", "import", tmp_path / f"{ID}.qhl", "--db", tmp_path / "l.db"], ".qhl"),
+        "missing ledger": (3, ["summary", "--db", tmp_path / f"账本{MOBILE}.db"], "账本139****5678.db"),
+        "missing map file": (2, ["check", survey, "--map-file", tmp_path / f"映射{MOBILE}.txt"], "映射139****5678"),
+        "unwritable output": (4, ["classify", survey, "--no-workbook", "-o", tmp_path / survey.name / "x.csv"],
+                              "联系人139****5678.csv"),
+    }
+    for what, (status, args, named) in cases.items():
+        code, out, err = invoke(*args)
+        assert code == status, (what, err)
+        assert "错误：" in err and named in err, (what, err)
+        assert not leaked(out + err), (what, err)
+
+
+def test_notices_naming_files_hold_no_phone_or_id(tmp_path: Path) -> None:
+    """The sentences that name a file on success are masked like the errors: a bundle exported and merged, a
+    template written, one of our own outputs passed over, each named after a contact."""
+    survey, db, other = write(tmp_path), tmp_path / "l.db", tmp_path / "other.db"
+    code, _, err = invoke("classify", survey, "--db", db, "--no-workbook", "-f", "json")
+    assert code in (0, 1), err
+    bundle, book = tmp_path / f"城北区{MOBILE}.qhl", tmp_path / f"模板{OTHER}.xlsx"
+    result = tmp_path / f"结果{MOBILE}.xlsx"
+    steps = [
+        (["ledger", "export", "--region", "城北区", "-o", bundle, "--db", db], "已写出账本包"),
+        (["ledger", "import", bundle, "--db", other], "已合并进账本"),
+        (["template", "-o", book], "已写出调查表模板"),
+        (["classify", survey, "--no-ledger", "-o", result], "已写出判定工作簿"),
+        (["check", result], "已跳过"),
+    ]
+    for args, said in steps:
+        code, out, err = invoke(*args)
+        assert said in err, (args, err)
+        assert not leaked(out + err), (args, err)

@@ -464,17 +464,17 @@ def test_an_abort_of_any_kind_in_the_child(tmp_path: Path, monkeypatch: pytest.M
 
 def test_what_else_is_written_to_stderr_while_parsing_is_not_lost(capfd: pytest.CaptureFixture[str],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from qhunion import cli
+    from qhunion import shell
     from qhunion.readers.isolate import pass_on
 
     monkeypatch.delenv("QHUNION_DEBUG", raising=False)
-    monkeypatch.setitem(cli._state, "debug", False)
+    monkeypatch.setitem(shell._state, "debug", False)
 
     pass_on("warning: something\nthread '<unnamed>' panicked at src/x.rs:1:1:\nindex out of bounds\n")
     assert capfd.readouterr().err == "warning: something\n"
     pass_on("memory allocation of 99 bytes failed\n", died=True)
     assert capfd.readouterr().err == ""
-    monkeypatch.setitem(cli._state, "debug", True)  # --debug shows everything
+    monkeypatch.setitem(shell._state, "debug", True)  # --debug shows everything
     pass_on("memory allocation of 99 bytes failed\n", died=True)
     assert capfd.readouterr().err == "memory allocation of 99 bytes failed\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qhunion.rounds import latest_up_to, normalise
+from qhunion.rounds import canonical, latest_up_to
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
@@ -13,7 +13,7 @@ from qhunion.rounds import latest_up_to, normalise
     ("2018-13", "2018-13"), ("第二轮", "第二轮"), ("", ""), (None, ""),
 ])
 def test_normalise(typed: str | None, stored: str) -> None:
-    assert normalise(typed) == stored
+    assert canonical(typed) == stored
 
 
 def test_latest_up_to() -> None:

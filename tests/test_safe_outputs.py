@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from builders import FLAT_HEADER, flat_grid, flat_rows, write_book, write_survey
-from qhunion import cli, outputs
+from qhunion import cli, outputs, shell
 from qhunion.normalise.privacy import mask
 from rule_cases.surveys import run
 
@@ -34,7 +34,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     """Through cli.main(), as `qhunion` and `python -m qhunion` run: escaped errors become a sentence and an
     exit status there (CliRunner calls the app directly and would show the exception instead)."""
     monkeypatch.setattr(sys, "argv", ["qhunion", *map(str, args)])
-    monkeypatch.setitem(cli._state, "debug", False)
+    monkeypatch.setitem(shell._state, "debug", False)
     with pytest.raises(SystemExit) as caught:
         cli.main()
     out, err = capsys.readouterr()

@@ -19,11 +19,7 @@ import typer
 from qhunion import columns, options
 from qhunion.cli_ledger import ledger_app, summary
 from qhunion.cli_report import report
-from qhunion.errors import DATA_ERRORS as EXIT_ERRORS
-from qhunion.errors import OK as EXIT_OK
-from qhunion.errors import UNREADABLE as EXIT_UNREADABLE
-from qhunion.errors import UNWRITABLE as EXIT_UNWRITABLE
-from qhunion.errors import USAGE as EXIT_USAGE
+from qhunion.errors import DATA_ERRORS, OK, UNREADABLE
 from qhunion.options import (
     DbOpt,
     EncodingOpt,
@@ -38,10 +34,7 @@ from qhunion.options import (
     emit,
 )
 from qhunion.render import console as _console
-from qhunion.shell import QhunionGroup, _state, escape, fail
-
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "EXIT_UNWRITABLE", "EXIT_USAGE", "app", "escape", "fail",
-           "main"]
+from qhunion.shell import QhunionGroup, _state, fail
 
 app = typer.Typer(
     name="qhunion",
@@ -60,7 +53,7 @@ def _version(value: bool) -> None:
         from qhunion import __version__
 
         _console.write(f"qhunion {__version__}\n")
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(OK)
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -70,11 +63,11 @@ def _completion(shell: str | None) -> None:
     if shell is None:
         return
     if shell not in SHELLS:
-        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}", EXIT_USAGE)
+        fail(f"不支持为“{shell}”生成补全脚本，可选：{' / '.join(SHELLS)}")
     from typer._completion_shared import get_completion_script
 
     _console.write(get_completion_script(prog_name="qhunion", complete_var="_QHUNION_COMPLETE", shell=shell))
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(OK)
 
 
 @app.callback()
@@ -93,10 +86,10 @@ def _root(
     _console.set_quiet(quiet)
 
 
-def _exit_status(unreadable: int, errors: int) -> int:
+def _exit_status(unreadable: int, error_count: int) -> int:
     if unreadable:
-        return EXIT_UNREADABLE
-    return EXIT_ERRORS if errors else EXIT_OK
+        return UNREADABLE
+    return DATA_ERRORS if error_count else OK
 
 
 @app.command()
@@ -114,7 +107,7 @@ def check(
 ) -> None:
     """读取并校验调查表：找到表头、识别各列（给出拿不准的列和 --map 写法）、列出数据问题（不做判定）。"""
     from qhunion.outputs import choose, claim
-    from qhunion.recognise.intake import errors, read_survey
+    from qhunion.recognise.intake import error_count, read_survey
     from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"csv": ".csv", "json": ".json"}, "table", lambda f: f"校验结果.{f}")
@@ -138,7 +131,7 @@ def check(
               kind="check"), kind, target)
     if kind != "table":  # the table names them itself; stdout carries only the CSV/JSON here
         tables.print_unreadable(survey, console.err())
-    raise typer.Exit(_exit_status(len(survey.unreadable), errors(survey.all_findings())))
+    raise typer.Exit(_exit_status(len(survey.unreadable), error_count(survey.all_findings())))
 
 
 @app.command()
@@ -165,7 +158,7 @@ def classify(
     """按青总办〔2018〕19号判定每家企业的建会方式，写出带判定的工作簿，并记入账本（供 summary 汇总）。"""
     from qhunion.outputs import choose, claim, is_folder, workbook_targets
     from qhunion.pipeline import run
-    from qhunion.recognise.intake import errors
+    from qhunion.recognise.intake import error_count
     from qhunion.render import console, tables
 
     kind, target = choose(output, fmt, {"table": ".xlsx", "csv": ".csv", "json": ".json"}, "table",
@@ -216,9 +209,9 @@ def classify(
     report_timings()
     if kind != "table":
         tables.print_unreadable(result.survey, console.err())
-    status = _exit_status(len(result.survey.unreadable), errors(result.all_findings()))
-    if status == EXIT_OK and strict and result.counts()["unverified"]:
-        status = EXIT_ERRORS
+    status = _exit_status(len(result.survey.unreadable), error_count(result.all_findings()))
+    if status == OK and strict and result.counts()["unverified"]:
+        status = DATA_ERRORS
     raise typer.Exit(status)
 
 
@@ -248,18 +241,18 @@ def explain(
     from qhunion.render import console, tables
 
     if (row is None) == (code is None):
-        fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）", EXIT_USAGE)
+        fail("请用 --row 行号 或 --code 信用代码 指定一家企业（二选一）")
     rs, encoding = options.ruleset(rules), options.encoding(encoding)
     result = run(file, rs, encoding, keep_cells=False)
     if result.survey.unreadable:
-        fail(str(result.survey.unreadable[0]), EXIT_UNREADABLE)
+        raise result.survey.unreadable[0]
     wanted = (code or "").strip().upper()
     hits = [(r, d) for r, d in result.pairs
             if (row is not None and r.row == row and (sheet is None or r.sheet == sheet))
             or (code is not None and r.credit_code == wanted)]
     if not hits:
         what = f"第 {row} 行" if row is not None else f"信用代码 {code}"
-        fail(f"在 {'、'.join(result.survey.files)} 中没有找到{what}的企业记录（表头、合计和说明行不算）", EXIT_USAGE)
+        fail(f"在 {'、'.join(result.survey.files)} 中没有找到{what}的企业记录（表头、合计和说明行不算）")
     out = console.out()
     for i, (r, d) in enumerate(hits):
         if i:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qhunion import columns
-from qhunion.errors import DATA_ERRORS, OK, UNREADABLE, USAGE
+from qhunion.errors import DATA_ERRORS, OK, UNREADABLE
 from qhunion.options import (
     BookFormatOpt,
     CompareOpt,
@@ -135,13 +135,13 @@ def record_run(result: Result, db: str | None, round_label: str | None, unit: st
 
     if not result.survey.paths or len(result.survey.unreadable) == len(result.survey.paths):
         return
-    from qhunion.rounds import normalise
+    from qhunion.rounds import canonical
 
-    if round_label and normalise(round_label) != round_label.strip():
+    if round_label and canonical(round_label) != round_label.strip():
         # The ledger stores 2018-4 as 2018-04 (issue 13): say how it was written down.
         from qhunion.readers.sheet import shown
 
-        console.err().print(f"注意：轮次“{shown(round_label)}”按 {normalise(round_label)} 记入账本", markup=False)
+        console.err().print(f"注意：轮次“{shown(round_label)}”按 {canonical(round_label)} 记入账本", markup=False)
     with open_ledger(db, create=True) as ledger:
         outcomes = ledger.record(result, round_label, unit)
         console.err().print(ledgerviews.import_line(ledger.name, outcomes, ledgerviews.recorded_names(result)),
@@ -179,7 +179,7 @@ def summary(
     status = OK
     if files:
         if db is not None or round_label is not None or compare is not None:
-            fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare", USAGE)
+            fail("直接汇总文件时不读账本，不能同时用 --db、--round 或 --compare")
         with console.run_progress():  # reading and deciding big files takes a while, as in classify
             result_summary, result = summarize_files(files, rs, enc, region, by)
         console.say_skipped(result.survey.skipped)
@@ -257,7 +257,7 @@ def forget(
                     console.err().print("已取消，账本未改动", markup=False)
                     return
             except typer.Abort:
-                fail("没有得到确认，账本未改动（在脚本中请加 --yes）", USAGE)
+                fail("没有得到确认，账本未改动（在脚本中请加 --yes）")
         from qhunion.concentration import areas_of_import, change_lines, settle
         from qhunion.decide.ruleset import load
 
@@ -313,13 +313,13 @@ def grant(
     from qhunion.summary import scope_of
 
     if (county is None) == (prefecture is None):
-        fail("请用 --county 或 --prefecture 指定一个地区（二选一）", USAGE)
+        fail("请用 --county 或 --prefecture 指定一个地区（二选一）")
     with open_ledger(db, create=False) as ledger:
         scope = scope_of(county or prefecture)
         if county is not None and scope.level != "county":
-            fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture", USAGE)
+            fail(f"“{county}”不是县（市、区）；市（州）请用 --prefecture")
         if prefecture is not None and scope.level != "prefecture":
-            fail(f"“{prefecture}”不是市（州）；县（市、区）请用 --county", USAGE)
+            fail(f"“{prefecture}”不是市（州）；县（市、区）请用 --county")
         done = grant_role(ledger, scope, role, password)
     what = "已建立" if done.created else "已更新"
     console.err().print(f"{what}账本用户 {done.role}：只能导入和查看{done.region}的记录（账本 {ledger.name}）",

@@ -1,6 +1,6 @@
 """`qhunion report`: the progress report (督查通报, 六（三）) or a pilot unit's report (五（二）) as a Word
 document, from the ledger through the same fold as `summary` (issue 16). A thin shell: `report.facts` gathers,
-`report.document` renders; errors become one Chinese sentence and an exit status.
+`report.document` renders; a refusal is raised (`shell.fail`), and said with its exit status by `shell`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from qhunion.errors import USAGE
 from qhunion.options import (
     CompareOpt,
     DbOpt,
@@ -25,7 +24,7 @@ from qhunion.options import (
 from qhunion.shell import fail
 
 
-class Kind(StrEnum):
+class ReportKind(StrEnum):
     progress = "progress"
     pilot = "pilot"
 
@@ -37,8 +36,8 @@ def report(
     region: RegionOpt = None,
     round_label: RoundOpt = None,
     compare: CompareOpt = None,
-    kind: Annotated[Kind, typer.Option(
-        "--kind", "-k", metavar="种类", help="progress 建会入会进度通报 / pilot 试点单位向省总的试点工作报告")] = Kind.progress,
+    kind: Annotated[ReportKind, typer.Option(
+        "--kind", "-k", metavar="种类", help="progress 建会入会进度通报 / pilot 试点单位向省总的试点工作报告")] = ReportKind.progress,
     output: OutputOpt = None,
     force: ForceOpt = False,
     db: DbOpt = None,
@@ -52,17 +51,17 @@ def report(
         import docx  # noqa: F401
         import matplotlib  # noqa: F401
     except ImportError:
-        fail(INSTALL_HINT, USAGE)
+        fail(INSTALL_HINT)
     from qhunion.outputs import choose, claim, is_folder
     from qhunion.report import document, facts
 
     # The default name (region and round) is known once the data is: -o is a .docx, a folder, or nothing.
     _, chosen = choose(output, None, {"docx": ".docx"}, "docx", lambda f: "")
-    if kind is Kind.pilot and (round_label or compare):
-        fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare", USAGE)
+    if kind is ReportKind.pilot and (round_label or compare):
+        fail("试点报告列出试点期间的每一轮，不用 --round 或 --compare")
     rs = ruleset(rules)
     with Ledger(db, create=False) as ledger:
-        if kind is Kind.pilot:
+        if kind is ReportKind.pilot:
             pilot = facts.pilot(ledger, rs, region)
             doc = document.pilot_document(pilot, rs)
             default = f"{facts.short_name(pilot.scope)}试点工作报告_{pilot.rounds[-1][0]}.docx"

@@ -57,14 +57,3 @@ class OutputProblem(QhunionError):
 class LedgerProblem(QhunionError):
     status = LEDGER
 
-
-class Refusal(QhunionError):
-    """A command refuses with a sentence and a status of its own choosing (`shell.fail`)."""
-
-    def __init__(self, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.code = status
-
-
-def status_of(exc: QhunionError) -> int:
-    return exc.code if isinstance(exc, Refusal) else exc.status

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 
-from qhunion.errors import USAGE
 from qhunion.shell import fail
 
 
@@ -130,7 +129,7 @@ def emit(view: View, fmt: str, output: Path | None) -> None:
         write_text(marked_json([text] if isinstance(text, str) else text, view.kind) if view.kind else text,
                    output, "utf-8")
     else:  # a format no command offers without its renderer
-        fail(f"这里不能输出 {fmt} 格式", USAGE)
+        fail(f"这里不能输出 {fmt} 格式")
 
 
 def write_text(text: Text, output: Path | None, encoding: str) -> None:

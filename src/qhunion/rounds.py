@@ -2,7 +2,7 @@
 
 The ledger orders rounds by their label as text, so “2018-4” would sort after “2018-10” and be a round of its
 own beside “2018-04”. Every command that takes ``--round`` or ``--compare`` (classify, summary, report) and
-the ledger itself pass the label through `normalise` first.
+the ledger itself pass the label through `canonical` first.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from qhunion.normalise.text import strip_control
 _DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*(?:月)?\s*(?:[-./]?\s*(\d{1,2})\s*日?)?")
 
 
-def normalise(label: str | None) -> str:
+def canonical(label: str | None) -> str:
     """“2018-4” → “2018-04”, “2018年4月” → “2018-04”, “2018-4-5” → “2018-04-05”; a label that is not a
     year and month (“第二轮”) is kept as written, without surrounding blanks; None → "" (no round)."""
     text = strip_control(label or "").strip()  # an escape sequence typed or pasted into --round is no label

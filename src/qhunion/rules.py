@@ -454,12 +454,6 @@ def responsible(r: Record, rs: RuleSet) -> tuple[str, ...]:
     return tuple(u.format(**fill) for u in spec.unions)
 
 
-def responsible_reading(r: Record, rs: RuleSet) -> str:
-    """Where the responsible unit is the tool's reading of the text (货车司机, 保安员), that reading."""
-    spec = rs.responsibility_for(r.group)
-    return spec.reading if spec is not None else ""
-
-
 def responsible_note(r: Record, rs: RuleSet) -> str:
     """Why no union is named (家政服务员: the document names none), or that the named one is a reading."""
     spec = rs.responsibility_for(r.group)

@@ -150,8 +150,8 @@ def run(call: Any) -> int:
     try:
         status = call()
     except errors.QhunionError as exc:
-        say(exc.sentence(), exc if not isinstance(exc, errors.Refusal) else None)
-        return errors.status_of(exc)
+        say(exc.sentence(), exc)
+        return exc.status
     except _click.exceptions.NoArgsIsHelpError as exc:
         return _plain_help(exc.ctx)
     except _click.exceptions.UsageError as exc:
@@ -184,9 +184,9 @@ def _plain_help(ctx: _click.Context | None) -> int:
     return errors.OK
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Refuse with one sentence and an exit status (said by `run`, like every other error)."""
-    raise errors.Refusal(message, code)
+def fail(message: str) -> NoReturn:
+    """Refuse a command line that asks for what cannot be done, with one sentence (exit 2, said by `run`)."""
+    raise errors.UsageProblem(message)
 
 
 def escape(text: str) -> str:
@@ -203,11 +203,13 @@ def say(message: str, exc: BaseException | None) -> None:
         import traceback
 
         traceback.print_exception(exc)
+    from qhunion.normalise.privacy import mask
     from qhunion.readers.sheet import shown
 
     # A sentence may quote what the user typed (--round, --map) or a file's name: no escape sequence reaches
-    # the terminal raw (issue 14).
-    console.err().print(f"[red]错误：[/red]{escape(shown(message))}")
+    # the terminal raw, and no phone or ID number in a name is shown whole (issue 14). Every error is said
+    # here, so this is the one place that masks them.
+    console.err().print(f"[red]错误：[/red]{escape(mask(shown(message)))}")
 
 
 def _hint(exc: Exception) -> str:

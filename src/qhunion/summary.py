@@ -98,10 +98,6 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
 class SummaryError(UsageProblem):
     """The summary cannot be made as asked. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 class UnknownRegion(SummaryError):
     """``--region`` named no prefecture or county of Qinghai."""
@@ -501,11 +497,11 @@ def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tup
     the earlier of the two as the base, with a note when they came the other way round; and a round that no
     import carries read as the latest earlier one, saying so. With no earlier round the ledger's own error
     (`UnknownRound`, naming the rounds it has) stands."""
-    from qhunion.rounds import latest_up_to, normalise
+    from qhunion.rounds import canonical, latest_up_to
 
     notes: list[str] = []
-    at = normalise(round_label) or None if round_label is not None else None
-    base = normalise(compare) or None if compare is not None else None
+    at = canonical(round_label) or None if round_label is not None else None
+    base = canonical(compare) or None if compare is not None else None
     if at is not None and base is not None and base > at:
         notes.append(f"--compare 的轮次 {base} 晚于 --round 的 {at}，已对调：显示 {at} 到 {base} 的变化")
         at, base = base, at

@@ -63,7 +63,7 @@ def ledger_key(r: Record) -> tuple[str, str | None]:
 
 
 # prefecture, county, decision, meets_standalone, group, responsible, anchor: a cell's grouping values.
-Cell = tuple[str | None, str | None, str, bool, str, str | None, str | None]
+Grouping = tuple[str | None, str | None, str, bool, str, str | None, str | None]
 
 # The counts summed, and (part, whole) whose rate counts only the enterprises that reported the part.
 COUNTS = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
@@ -79,9 +79,9 @@ def tallies(pairs: Iterable[tuple[Record, Decision]], anchor: bool = False) -> l
     counts, parts, wholes = attrgetter(*COUNTS), attrgetter(*(p for p, _ in REPORTED)), attrgetter(
         *(w for _, w in REPORTED))
     reported_at, blank_at = 1 + len(COUNTS), 1 + len(COUNTS) + len(REPORTED)
-    cells: dict[Cell, list[int]] = {}
+    cells: dict[Grouping, list[int]] = {}
     for r, d in current.values():
-        group: Cell = (r.prefecture, r.county, d.code, d.meets_standalone, r.group or TRUCK_DRIVERS,
+        group: Grouping = (r.prefecture, r.county, d.code, d.meets_standalone, r.group or TRUCK_DRIVERS,
                        "、".join(d.responsible) or None, mask_optional(d.anchor) if anchor else None)
         sums = cells.get(group)
         if sums is None:

@@ -32,10 +32,6 @@ TOOL_READING = "本工具的理解"
 class RuleSetError(UsageProblem):
     """The rule-set file is unusable. ``reason`` is a Chinese sentence naming the file and key."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -90,7 +90,7 @@ from qhunion.ledger.supersession import _shares_key_with as _shares_key_with
 from qhunion.normalise.privacy import mask, mask_optional
 from qhunion.oserrors import os_reason
 from qhunion.readers.sheet import file_label
-from qhunion.rounds import normalise as normalise_round
+from qhunion.rounds import canonical as canonical_round
 from qhunion.tally import Tally as Tally
 from qhunion.tally import ledger_key
 
@@ -106,10 +106,6 @@ if TYPE_CHECKING:
 
 class LedgerError(LedgerProblem):
     """The ledger cannot be opened, read or written. ``reason`` is a Chinese sentence."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
 
 
 class LedgerMissing(LedgerError):
@@ -444,7 +440,7 @@ class Ledger:
     def add(self, source: Source, pairs: Sequence[tuple[Record, Decision]], rs: RuleSet,
             round_label: str | None = None, unit: str | None = None) -> ImportOutcome:
         """Record one file's classified enterprises as one import, in one transaction."""
-        round_label = normalise_round(round_label)  # 2018-4 is 2018-04, not a round of its own (issue 13)
+        round_label = canonical_round(round_label)  # 2018-4 is 2018-04, not a round of its own (issue 13)
         unit = mask((unit or "").strip()) or None  # --unit is typed by a person: “城北区总工会 填报人139…”
         with self._write() as conn:
             same = conn.execute(select(*IMPORT_ROW).where(

@@ -44,10 +44,6 @@ IMPORT_FIELDS = ("id", "file_name", "sha256", "sheets", "record_count", "importe
 class BundleError(InputProblem):
     """A bundle cannot be read, is damaged or altered, or cannot be written. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 def bundle_columns() -> tuple[str, ...]:
     """A record's columns in a bundle: the ledger's, less the import it belongs to and its current flag

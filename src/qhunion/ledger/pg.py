@@ -36,10 +36,6 @@ REGION_FUNCTION = "qhunion_import_in_region"
 class GrantError(UsageProblem):
     """``ledger grant`` was asked for something it cannot do. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` mean psycopg 3 (the `postgres` extra), not SQLAlchemy's default

@@ -138,7 +138,8 @@ def pass_on(text: str, died: bool = False) -> None:
 
 
 def _debugging() -> bool:
-    """--debug (or QHUNION_DEBUG), as the command line has recorded it."""
-    cli = sys.modules.get("qhunion.cli")
-    state = getattr(cli, "_state", None)
+    """--debug (or QHUNION_DEBUG), as the command line's frame (`shell._state`) has recorded it; looked up, not
+    imported, so that a reader does not pull in the command line."""
+    shell = sys.modules.get("qhunion.shell")
+    state = getattr(shell, "_state", None)
     return bool(os.environ.get("QHUNION_DEBUG")) or bool(isinstance(state, dict) and state.get("debug"))

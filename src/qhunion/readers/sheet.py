@@ -40,10 +40,6 @@ class UnreadableFile(InputProblem):
 class BadEncoding(UsageProblem):
     """An --encoding that cannot read text. ``reason`` is a Chinese sentence (exit 2)."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 def check_encoding(name: str | None) -> str | None:
     """The user's --encoding, refused at once when Python does not know it or it is not a text codec (rot13,

@@ -64,7 +64,7 @@ def legend(header: str) -> dict[str, str]:
     return {}
 
 
-def normalise(text: str) -> str:
+def normalise_header(text: str) -> str:
     """The form headers are compared in: full/half width folded, no spaces or line breaks, no numbering, units
     or punctuation, no leading “其中”."""
     value = _NUMBERING.sub("", text.strip())  # before NFKC too: ① would become a bare 1
@@ -95,7 +95,7 @@ def specs() -> dict[str, Spec]:
     for fid, spec in raw.items():
         if fid not in BY_ID:
             raise ValueError(f"data/headers.toml: unknown field {fid}")  # a packaging error, caught by the tests
-        names = {normalise(n) for n in (*spec["names"], BY_ID[fid].label)}
+        names = {normalise_header(n) for n in (*spec["names"], BY_ID[fid].label)}
         out[fid] = Spec(fid, frozenset(names), tuple(tuple(g) for g in spec["all"]),
                         tuple(sorted({*spec.get("any", ()), *common}, key=len, reverse=True)),
                         tuple(spec.get("not", ())), float(spec.get("partial", 0.0)))
@@ -170,7 +170,7 @@ def scores(text: str) -> tuple[tuple[str, float], ...]:
         if alone and alone[0][1] >= SURE:
             return alone
         text = _NOTE.sub(lambda m: _SENTENCE.sub(" ", m.group()), text)  # the note's commas make no sentence
-    key = normalise(text)
+    key = normalise_header(text)
     if not _any_part().search(key):
         return ()
     # A sentence (a 填表说明 line: “营业执照上的全称；个体户填字号…”) is not a header, whatever words it holds.
@@ -288,7 +288,7 @@ def _assign(columns: list[Column], readings: list[tuple[tuple[str, float], ...]]
     taken: dict[str, Column] = {}
     free = set(range(len(columns)))
     for i, c in enumerate(columns):  # the user's word first
-        key = c.letter if c.letter in mapping else normalise(c.header) if normalise(c.header) in mapping else None
+        key = c.letter if c.letter in mapping else normalise_header(c.header) if normalise_header(c.header) in mapping else None
         if key is None:
             continue
         fid = mapping[key]
@@ -381,16 +381,12 @@ _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
 class MapError(UsageProblem, ValueError):
     """A --map item or map file that cannot be used. ``reason`` is a Chinese sentence."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
 
 def field_named(text: str) -> str | None:
     """A field by its id, its Chinese label or one of its own names."""
-    key = normalise(text)
+    key = normalise_header(text)
     for f in FIELDS:
-        if text.strip() == f.id or key == normalise(f.label):
+        if text.strip() == f.id or key == normalise_header(f.label):
             return f.id
     for fid, spec in specs().items():
         if key in spec.names:
@@ -411,7 +407,7 @@ def parse_map(items: Iterable[str]) -> Mapping:
 
 
 def add(mapping: Mapping, column: str, target: str, where: str) -> None:
-    key = column.upper() if _LETTERS.match(column) else normalise(column)
+    key = column.upper() if _LETTERS.match(column) else normalise_header(column)
     if target.lower() in IGNORE_WORDS:
         mapping[key] = None
         return

@@ -19,7 +19,7 @@ from qhunion.normalise.text import cell_text
 from qhunion.readers.sheet import Sheet, UnreadableFile, file_label
 from qhunion.recognise import forms, noheader, panels
 from qhunion.recognise.context import SheetContext, sheet_context
-from qhunion.recognise.headers import Column, Mapping, normalise, recognise, row_score, suggestions
+from qhunion.recognise.headers import Column, Mapping, normalise_header, recognise, row_score, suggestions
 from qhunion.recognise.rowreader import RECORD_FIELDS, Carry, SheetReader, is_blank, is_numbering_row
 from qhunion.recognise.rowreader import quoted as quoted
 from qhunion.records import Record
@@ -91,7 +91,7 @@ class Survey:
 
 def is_sequence(header: str) -> bool:
     """序号 and the like: a running number, expected in every survey and never a finding."""
-    return normalise(header) in SEQUENCE_HEADERS
+    return normalise_header(header) in SEQUENCE_HEADERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,5 +398,5 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
         survey.unreadable.append(UnreadableFile(path, reason))
 
 
-def errors(findings: Iterable[Finding]) -> int:
+def error_count(findings: Iterable[Finding]) -> int:
     return sum(1 for f in findings if f.severity is Severity.ERROR)

@@ -155,8 +155,8 @@ def run_progress(force: bool = False) -> Iterator[Tracker]:
 
 def say_skipped(skipped: Sequence[Path]) -> None:
     """A note for each input passed over because qhunion wrote it."""
-    from qhunion.readers.sheet import shown
+    from qhunion.readers.sheet import shown_path
 
     for path in skipped:
-        err().print(f"已跳过 {shown(str(path))}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
+        err().print(f"已跳过 {shown_path(path)}：这是 qhunion 写出的结果，不作为调查表读取", markup=False,
                             highlight=False)

@@ -40,7 +40,7 @@ ROUND_TABLE = ("enterprises", "required", "required_with_union", "union_rate", "
 
 
 # ── Numbers as the document shows them ───────────────────────────────────────────────────────────────
-def shown(key: str, value: Any) -> str:
+def number_text(key: str, value: Any) -> str:
     """1,234 · 45.5% · +2.5 (percentage points) · — for a rate nobody is counted in."""
     if value is None:
         return "—"
@@ -222,7 +222,7 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]],
 def figure_table(doc: Document, summary: dict[str, Any], keys: Sequence[str], labels: dict[str, str],
                  first: str) -> None:
     """Rows and the total of a `Summary.as_dict()`, the figures as the summary has them."""
-    rows = [[str(r["label"]), *(shown(k, r.get(k)) for k in keys)] for r in [*summary["rows"], summary["total"]]]
+    rows = [[str(r["label"]), *(number_text(k, r.get(k)) for k in keys)] for r in [*summary["rows"], summary["total"]]]
     table(doc, [first, *(labels[k] for k in keys)], rows)
 
 
@@ -306,12 +306,12 @@ def progress_document(d: ProgressData, rs: RuleSet, font: FontSearch | None = No
              f"{d.surveyed_counties} 个县（市、区）" if scope.level == "prefecture" else name)
     para(doc, f"{when}，{where}共调查摸底企业 {t['enterprises']:,} 家。按{rs.meta.document}三（二），"
               f"其中应单独建会 {t['required']:,} 家，已建会 {t['required_with_union']:,} 家，"
-              f"建会率 {shown('union_rate', t['union_rate'])}，尚需单独建会 {t['to_form']:,} 家。"
-              f"职工 {t['employees']:,} 人，会员 {t['members']:,} 人，入会率 {shown('membership_rate', t['membership_rate'])}；"
+              f"建会率 {number_text('union_rate', t['union_rate'])}，尚需单独建会 {t['to_form']:,} 家。"
+              f"职工 {t['employees']:,} 人，会员 {t['members']:,} 人，入会率 {number_text('membership_rate', t['membership_rate'])}；"
               f"货车司机 {t['drivers']:,} 人，已入会 {t['driver_members']:,} 人，"
-              f"入会率 {shown('driver_membership_rate', t['driver_membership_rate'])}；"
+              f"入会率 {number_text('driver_membership_rate', t['driver_membership_rate'])}；"
               f"农民工 {t['migrant_workers']:,} 人，已入会 {t['migrant_members']:,} 人，"
-              f"入会率 {shown('migrant_membership_rate', t['migrant_membership_rate'])}，"
+              f"入会率 {number_text('migrant_membership_rate', t['migrant_membership_rate'])}，"
               f"距农民工入会率 {d.target_shown} 的目标（二）尚需发展农民工会员 {t['migrant_target_gap']:,} 人。")
     n = 1
     chart_of = d.counties
@@ -341,8 +341,8 @@ def progress_document(d: ProgressData, rs: RuleSet, font: FontSearch | None = No
     if d.compare:
         para(doc, f"三、与 {d.compare} 轮相比的变化", "Heading 1")
         para(doc, f"与 {d.compare} 轮相比，新建工会 {t['new_unions']:+,} 家，建会率变化 "
-                  f"{shown('union_rate_change', t['union_rate_change'])} 个百分点；新增会员 {t['new_members']:+,} 人，"
-                  f"入会率变化 {shown('membership_rate_change', t['membership_rate_change'])} 个百分点；"
+                  f"{number_text('union_rate_change', t['union_rate_change'])} 个百分点；新增会员 {t['new_members']:+,} 人，"
+                  f"入会率变化 {number_text('membership_rate_change', t['membership_rate_change'])} 个百分点；"
                   f"新增入会农民工 {t['new_migrant_members']:+,} 人。")
         caption(doc, f"表{n}  各县（市、区）变化（比率变化为百分点）")
         figure_table(doc, d.counties, CHANGE_TABLE, labels, "县（市、区）")
@@ -370,19 +370,19 @@ def pilot_document(d: PilotData, rs: RuleSet, font: FontSearch | None = None) ->
         para(doc, f"账本中另有轮次 {'、'.join(d.left_out)} 不在试点期间（或轮次名称未写明年月），未列入。")
     caption(doc, "表1  各轮调查结束时的情况")
     table(doc, ["轮次", *(labels[k] for k in ROUND_TABLE)],
-          [[r, *(shown(k, t.get(k)) for k in ROUND_TABLE)] for r, t in d.rounds], total_last=False)
+          [[r, *(number_text(k, t.get(k)) for k in ROUND_TABLE)] for r, t in d.rounds], total_last=False)
     para(doc, "二、试点成效", "Heading 1")
     t = last[1]
     if d.change is not None:
         c = d.change
         para(doc, f"与首轮（{first[0]}）相比，截至 {last[0]} 轮新建工会 {c['new_unions']:+,} 家，建会率变化 "
-                  f"{shown('union_rate_change', c['union_rate_change'])} 个百分点；新增会员 {c['new_members']:+,} 人，"
+                  f"{number_text('union_rate_change', c['union_rate_change'])} 个百分点；新增会员 {c['new_members']:+,} 人，"
                   f"其中货车司机 {c['new_driver_members']:+,} 人、农民工 {c['new_migrant_members']:+,} 人。")
     else:
         para(doc, f"试点期间只有一轮调查（{first[0]}），尚无可比较的变化。")
     para(doc, f"截至 {last[0]} 轮，应单独建会 {t['required']:,} 家，已建会 {t['required_with_union']:,} 家，"
-              f"建会率 {shown('union_rate', t['union_rate'])}；入会率 {shown('membership_rate', t['membership_rate'])}，"
-              f"农民工入会率 {shown('migrant_membership_rate', t['migrant_membership_rate'])}。各县（市、区）情况见表2、表3。")
+              f"建会率 {number_text('union_rate', t['union_rate'])}；入会率 {number_text('membership_rate', t['membership_rate'])}，"
+              f"农民工入会率 {number_text('migrant_membership_rate', t['migrant_membership_rate'])}。各县（市、区）情况见表2、表3。")
     caption(doc, f"表2  截至 {last[0]} 轮各县（市、区）建会情况")
     figure_table(doc, d.latest, UNION_TABLE, labels, "县（市、区）")
     caption(doc, f"表3  截至 {last[0]} 轮各县（市、区）入会情况")
@@ -396,17 +396,6 @@ def pilot_document(d: PilotData, rs: RuleSet, font: FontSearch | None = None) ->
     annex(doc, d.pending, d.pending_total, rs, f"截至 {last[0]} 轮，{name}应单独建会尚未建会的企业")
     return doc
 
-
-def is_own(path: Path) -> bool:
-    """A .docx this command wrote before (so it may be replaced without --force)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            core = z.read("docProps/core.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return f"<cp:category>{MARK}</cp:category>" in core
 
 
 def save(doc: Document, target: Path) -> None:
