@@ -42,6 +42,7 @@ from qhunion.fields import GROUPS, label
 from qhunion.normalise.privacy import mask_optional
 from qhunion.normalise.regions import PROVINCE, gazetteer
 from qhunion.rules import prefecture_union
+from qhunion.tally import COUNTS
 
 if TYPE_CHECKING:
     from qhunion.ledger import Ledger
@@ -133,7 +134,7 @@ def scope_of(text: str | None) -> Scope:
     return Scope(d.name, "prefecture", d.name, None, text, match.former)
 
 
-WORKFORCE = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
+WORKFORCE = COUNTS  # the workforce figures are the counts each cell sums
 
 
 @dataclass
