@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qhunion.decide.ruleset import DECISION_CODES, RuleSet
 from qhunion.errors import UsageProblem
@@ -47,6 +48,8 @@ from qhunion.tally import COUNTS
 if TYPE_CHECKING:
     from qhunion.ledger import Ledger
     from qhunion.pipeline import Result
+    from qhunion.records import Record
+    from qhunion.rules import Decision
     from qhunion.tally import Tally
 
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
@@ -401,6 +404,33 @@ def fold_tallies(tallies: Iterable[Tally], by: str, scope: Scope, rs: RuleSet) -
         for key in rows.keys_of(t):
             rows.row(key).figures.add(t)
     return rows.ordered(), total
+
+
+class DecisionCounts(NamedTuple):
+    """The annotated workbook's 汇总: decisions per prefecture, per county and in all."""
+
+    by_prefecture: dict[str, Counter[str]]
+    by_county: dict[tuple[str, str], Counter[str]]
+    total: Counter[str]
+
+
+def decision_counts(pairs: Iterable[tuple[Record, Decision]], rs: RuleSet) -> DecisionCounts:
+    """汇总's figures from the same cells and fold as `qhunion summary` (issue 12: one enterprise listed twice
+    counts once, as in the summary), so that the workbook writer only renders them."""
+    from qhunion.tally import tallies
+
+    cells = tallies(pairs)
+    scope = scope_of(None)
+
+    def counts(figures: Figures) -> Counter[str]:
+        return Counter({code: getattr(figures, code) for code in DECISION_CODES})
+
+    rows, total = fold_tallies(cells, "prefecture", scope, rs)
+    by_pref = {r.keys["prefecture"] or "（未知）": counts(r.figures) for r in rows if r.figures.enterprises}
+    rows, _ = fold_tallies(cells, "county", scope, rs)
+    by_county = {(r.keys["prefecture"] or "（未知）", r.keys["county"] or "（未知）"): counts(r.figures)
+                 for r in rows if r.figures.enterprises}
+    return DecisionCounts(by_pref, by_county, counts(total))
 
 
 def _check_by(by: str | None, scope: Scope) -> str:
