@@ -32,7 +32,7 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -215,7 +215,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     label: str  # what the row is, as shown: 西宁市, 城北区, 单独建会, 省邮政工会 · 快递员, 朝阳物流园
     keys: dict[str, str | None]  # the grouping values, by JSON key (prefecture/county, decision, group …)
@@ -248,7 +248,7 @@ class Row:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
     by: str
     scope: Scope
@@ -480,9 +480,10 @@ def _notes(by: str, rs: RuleSet) -> list[str]:
 
 
 def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | None = None,
-              round_label: str | None = None, compare: str | None = None) -> Summary:
+              round_label: str | None = None, compare: str | None = None, *, source: str | None = None) -> Summary:
     """The ledger's current records (``round_label``: as they stood at the end of that round) in a region,
-    in rows by ``by``; ``compare``: with each row's change since the end of that round."""
+    in rows by ``by``; ``compare``: with each row's change since the end of that round. ``source``: what
+    the figures come from, when not the ledger itself (the files of `summarize_files`)."""
     scope = scope_of(region)
     by = _check_by(by, scope)
     round_label, compare, round_notes = _rounds(ledger, round_label, compare)
@@ -494,34 +495,43 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
     rows, total = rows_at(round_label)
     total_row = _total_row(scope, total, rs)
     if compare is not None:
-        base_rows, base_total = rows_at(compare)
-        before = {_row_key(r): r for r in base_rows}
-        for r in rows:
-            r.base = before.pop(_row_key(r)).figures if _row_key(r) in before else Figures()
-        for gone in before.values():  # e.g. an anchor whose enterprises all moved on: shown with what it lost
-            gone.base, gone.figures = gone.figures, Figures()
-            rows.append(gone)
-        total_row.base = base_total
         # 新建工会: enterprises not established at the end of ``compare`` and established now (issue 11).
-        new_rows, new_total = fold_tallies(ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
-                                                established_since=compare), by, scope, rs)
-        new = {_row_key(r): r.figures.enterprises for r in new_rows}
-        for r in rows:
-            r.new_unions = new.get(_row_key(r), 0)
-        total_row.new_unions = new_total.enterprises
+        rows, total_row = _compared(rows, total_row, rows_at(compare), fold_tallies(
+            ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
+                         established_since=compare), by, scope, rs))
     if by == "county":
         deadline = _late_after(rs)
         first = ledger.first_rounds()
-        for r in rows:
-            label = first.get((r.keys["prefecture"], r.keys["county"]))
-            when = round_date(label) if label else None
-            r.late = None if when is None or deadline is None else when > deadline
+        rows = [replace(r, late=_late(first.get((r.keys["prefecture"], r.keys["county"])), deadline))
+                for r in rows]
     notes = [*round_notes, *_notes(by, rs)]
     if scope.level != "province" and (unplaced := ledger.unplaced(round_label)):
         notes.append(f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入“{NO_REGION}”）；"
                      "请在调查表中补填县（市、区）后重新 classify")
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
-                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
+                   source or f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
+
+
+def _compared(rows: list[Row], total: Row, base: tuple[list[Row], Figures],
+              new: tuple[list[Row], Figures]) -> tuple[list[Row], Row]:
+    """The rows and total with the figures of the compared round (``base``) and the enterprises newly
+    established since (``new``): made whole here, not patched afterwards."""
+    base_rows, base_total = base
+    before = {_row_key(r): r.figures for r in base_rows}
+    now = {_row_key(r) for r in rows}
+    unions = {_row_key(r): r.figures.enterprises for r in new[0]}
+    compared = [replace(r, base=before.get(_row_key(r), Figures()), new_unions=unions.get(_row_key(r), 0))
+                for r in rows]
+    # A row only the base has (an anchor whose enterprises all moved on): shown with what it lost.
+    compared += [replace(r, figures=Figures(), base=r.figures, new_unions=unions.get(_row_key(r), 0))
+                 for r in base_rows if _row_key(r) not in now]
+    return compared, replace(total, base=base_total, new_unions=new[1].enterprises)
+
+
+def _late(first_round: str | None, deadline: dt.date | None) -> bool | None:
+    """Whether a county's first survey round came after 三（一）'s deadline; None when either is unknown."""
+    when = round_date(first_round) if first_round else None
+    return None if when is None or deadline is None else when > deadline
 
 
 def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tuple[
@@ -567,6 +577,4 @@ def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | No
     result = run(files, rs, encoding, keep_cells=False)
     with Ledger("sqlite://") as ledger:
         ledger.record(result)
-        summary = summarize(ledger, rs, region, by)
-    summary.source = "、".join(result.survey.files)
-    return summary, result
+        return summarize(ledger, rs, region, by, source="、".join(result.survey.files)), result
