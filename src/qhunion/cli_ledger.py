@@ -219,7 +219,7 @@ def summary(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
+    """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率目标的差距。"""
     from qhunion.outputs import claim, is_folder, say_skipped
     from qhunion.render import console, tables
     from qhunion.summary import summarize, summarize_files
@@ -339,7 +339,7 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
         if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
             name += "（试点）"
         if row.get("late"):
-            name += "（调查晚于 4 月底）"
+            name += f"（{labels['late']}）"  # the rule set's deadline
         names.append(name)
     for title, keys in sections:
         # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).

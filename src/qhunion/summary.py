@@ -89,7 +89,7 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
         "migrant_target_gap": f"距全省{rs.parameters['migrant_target'].shown}目标尚需入会农民工（按本行调查企业计）",
         "members_unreported": "未填会员人数的企业", "driver_members_unreported": "未填入会司机人数的企业",
         "migrant_members_unreported": "未填入会农民工人数的企业", "members_to_transfer": "待接转会员",
-        "late": "首轮调查晚于 4 月底",
+        "late": f"首轮调查晚于 {deadline_shown(rs)}",
         "new_unions": "新建工会", "new_members": "新增会员", "new_driver_members": "新增入会司机",
         "new_migrant_members": "新增入会农民工", "union_rate_change": "建会率变化",
         "membership_rate_change": "入会率变化", "driver_membership_rate_change": "司机入会率变化",
@@ -454,6 +454,18 @@ def _total_row(scope: Scope, figures: Figures, rs: RuleSet) -> Row:
 def _late_after(rs: RuleSet) -> dt.date | None:
     """三（一）'s survey deadline (4 月底前)."""
     return next((d.date for d in rs.deadlines if d.section == "三（一）"), None)
+
+
+def deadline_shown(rs: RuleSet) -> str:
+    """三（一）'s survey deadline as the document says it — 4 月底 for a month's last day, else 4 月 20 日 —
+    from the rule set, like the lateness it marks."""
+    d = _late_after(rs)
+    if d is None:
+        return "调查摸底期限"
+    return f"{d.month} 月底" if (d + dt.timedelta(days=1)).day == 1 else f"{d.month} 月 {d.day} 日"
+
+
+STANDALONE_SHOWN = "实际拥有车辆 {standalone_vehicles.shown}以上或职工 {standalone_employees.shown}以上"  # 三（二）
 
 
 def round_date(label: str) -> dt.date | None:
