@@ -13,6 +13,7 @@ import pytest
 from openpyxl.utils import column_index_from_string as column_index
 
 from builders import uscc
+from qhunion.decide.ruleset import packaged
 from qhunion.fields import FieldKind
 from qhunion.recognise.intake import RECORD_FIELDS, read_survey
 from qhunion.xlsx.template import EXAMPLE_MARK, HELP_SHEET, SHEET, TEMPLATE_FIELDS
@@ -54,8 +55,9 @@ def test_template_layout(template: Path) -> None:
     assert ws["A2"].value == EXAMPLE_MARK
     help_text = " ".join(str(c.value) for row in book[HELP_SHEET].iter_rows() for c in row if c.value)
     assert "不含挂靠车辆" in help_text  # 实际拥有车辆 excludes 挂靠 vehicles
+    assert "实际拥有车辆 20 辆以上单独建会" in help_text and "{" not in help_text  # the rule set's numbers
     for f in TEMPLATE_FIELDS:
-        assert f.label in help_text and f.help in help_text
+        assert f.label in help_text and packaged().filled(f.help) in help_text
 
 
 def test_template_validations(template: Path) -> None:

@@ -167,7 +167,7 @@ def summary(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率 60% 目标的差距。"""
+    """汇总建会入会进度：按地区、判定、群体、责任单位或依托平台，含建会率、入会率和距农民工入会率目标的差距。"""
     from qhunion.outputs import choose, claim, is_folder
     from qhunion.render import console, ledgerviews, tables
     from qhunion.summary import summarize, summarize_files

@@ -31,7 +31,7 @@ class Field:
     id: str
     label: str
     kind: FieldKind
-    help: str
+    help: str  # thresholds as {parameter.shown}, filled from the rule set where shown (`RuleSet.filled`)
     personal: bool = False
     example: str | int = ""
 
@@ -69,12 +69,12 @@ FIELDS: tuple[Field, ...] = (
     Field("vehicles_registered", "登记车辆数", FieldKind.COUNT,
           "在本企业名下登记的车辆总数，含挂靠车辆", example=22),
     Field("vehicles_owned", "实际拥有车辆数", FieldKind.COUNT,
-          "企业实际拥有的车辆数，不含挂靠车辆（青总办〔2018〕19号 三（二）：实际拥有车辆 20 台以上单独建会）",
+          "企业实际拥有的车辆数，不含挂靠车辆（青总办〔2018〕19号 三（二）：实际拥有车辆 {standalone_vehicles.shown}以上单独建会）",
           example=20),
     Field("vehicles_attached", "挂靠车辆数", FieldKind.COUNT,
           "挂靠在本企业名下、并非企业所有的车辆数（登记车辆数 = 实际拥有 + 挂靠）", example=2),
     Field("employees", "职工人数", FieldKind.COUNT,
-          "与企业有劳动关系的职工总数（25 人以上单独建会）", example=30),
+          "与企业有劳动关系的职工总数（{standalone_employees.shown}以上单独建会）", example=30),
     Field("drivers", "货车司机人数", FieldKind.COUNT,
           "职工中的货车司机人数", example=24),
     Field("migrant_workers", "农民工人数", FieldKind.COUNT,
@@ -95,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
     Field("driver_members", "已入会司机人数", FieldKind.COUNT,
           "已加入工会的货车司机人数", example=16),
     Field("migrant_members", "已入会农民工人数", FieldKind.COUNT,
-          "已加入工会的农民工人数（目标：2020 年底入会率 60%）", example=12),
+          "已加入工会的农民工人数（目标：{migrant_target.effective.year} 年底入会率 {migrant_target.shown}）", example=12),
     Field("anchor", "依托的平台/园区/市场", FieldKind.TEXT,
           "小、散、弱企业依托的物流平台、物流园区或货运市场名称（没有则空）", example="朝阳物流园"),
     Field("willingness", "建会意愿", FieldKind.TEXT,

@@ -51,7 +51,7 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", metavar="编码", show_default=False, help="CSV 的编码（默认自动识别：BOM → UTF-8 → GB18030）")]
 RulesOpt = Annotated[Path | None, typer.Option(
     "--rules", metavar="规则文件", dir_okay=False, show_default=False,
-    help="使用指定的规则集文件（TOML）代替内置规则：判定标准、60% 目标和试点地区都从中读取")]
+    help="使用指定的规则集文件（TOML）代替内置规则：判定标准、入会率目标和试点地区都从中读取")]
 DbOpt = Annotated[str | None, typer.Option(
     "--db", metavar="账本", show_default=False,
     help="账本：文件路径或数据库 URL（默认取环境变量 QHUNION_DB，否则为当前文件夹中的 qhunion.db）")]

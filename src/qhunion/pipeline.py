@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -93,11 +93,12 @@ Known = Callable[[list[Record]], Members]
 
 def decide_survey(survey: Survey, rs: RuleSet, known: Known | None = None) -> Result:
     with phase("classify"):
-        decisions = classify(survey.records, rs, known(survey.records) if known else None)
+        made = classify(survey.records, rs, known(survey.records) if known else None)
         layouts = {(lay.file, lay.sheet): lay for lay in survey.layouts}
-        for r, d in zip(survey.records, decisions, strict=True):
-            if d.flags:
-                d.findings = _flag_findings(r, d, layouts)
+        # A decision leaves here complete, never changed afterwards: the few a rule flagged (registered count
+        # only, counts missing) are copied with their findings; the rest are taken as they are.
+        decisions = [replace(d, findings=_flag_findings(r, d, layouts)) if d.flags else d
+                     for r, d in zip(survey.records, made, strict=True)]
     with phase("plan"):
         plan = formation_plan(zip(survey.records, decisions, strict=True))
     return Result(survey, decisions, plan, rs)

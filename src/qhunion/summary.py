@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qhunion.decide.ruleset import DECISION_CODES, RuleSet
 from qhunion.errors import UsageProblem
@@ -42,10 +43,13 @@ from qhunion.fields import GROUPS, label
 from qhunion.normalise.privacy import mask_optional
 from qhunion.normalise.regions import PROVINCE, gazetteer
 from qhunion.rules import prefecture_union
+from qhunion.tally import COUNTS
 
 if TYPE_CHECKING:
     from qhunion.ledger import Ledger
     from qhunion.pipeline import Result
+    from qhunion.records import Record
+    from qhunion.rules import Decision
     from qhunion.tally import Tally
 
 BY_CHOICES = ("prefecture", "county", "decision", "group", "responsible", "anchor")
@@ -87,7 +91,7 @@ def column_labels(rs: RuleSet) -> dict[str, str]:
         "migrant_target_gap": f"距全省{rs.parameters['migrant_target'].shown}目标尚需入会农民工（按本行调查企业计）",
         "members_unreported": "未填会员人数的企业", "driver_members_unreported": "未填入会司机人数的企业",
         "migrant_members_unreported": "未填入会农民工人数的企业", "members_to_transfer": "待接转会员",
-        "late": "首轮调查晚于 4 月底",
+        "late": f"首轮调查晚于 {deadline_shown(rs)}",
         "new_unions": "新建工会", "new_members": "新增会员", "new_driver_members": "新增入会司机",
         "new_migrant_members": "新增入会农民工", "union_rate_change": "建会率变化",
         "membership_rate_change": "入会率变化", "driver_membership_rate_change": "司机入会率变化",
@@ -131,7 +135,7 @@ def scope_of(text: str | None) -> Scope:
     return Scope(d.name, "prefecture", d.name, None, text, match.former)
 
 
-WORKFORCE = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
+WORKFORCE = COUNTS  # the workforce figures are the counts each cell sums
 
 
 @dataclass
@@ -209,7 +213,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     label: str  # what the row is, as shown: 西宁市, 城北区, 单独建会, 省邮政工会 · 快递员, 朝阳物流园
     keys: dict[str, str | None]  # the grouping values, by JSON key (prefecture/county, decision, group …)
@@ -242,7 +246,7 @@ class Row:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
     by: str
     scope: Scope
@@ -400,6 +404,33 @@ def fold_tallies(tallies: Iterable[Tally], by: str, scope: Scope, rs: RuleSet) -
     return rows.ordered(), total
 
 
+class DecisionCounts(NamedTuple):
+    """The annotated workbook's 汇总: decisions per prefecture, per county and in all."""
+
+    by_prefecture: dict[str, Counter[str]]
+    by_county: dict[tuple[str, str], Counter[str]]
+    total: Counter[str]
+
+
+def decision_counts(pairs: Iterable[tuple[Record, Decision]], rs: RuleSet) -> DecisionCounts:
+    """汇总's figures from the same cells and fold as `qhunion summary` (issue 12: one enterprise listed twice
+    counts once, as in the summary), so that the workbook writer only renders them."""
+    from qhunion.tally import tallies
+
+    cells = tallies(pairs)
+    scope = scope_of(None)
+
+    def counts(figures: Figures) -> Counter[str]:
+        return Counter({code: getattr(figures, code) for code in DECISION_CODES})
+
+    rows, total = fold_tallies(cells, "prefecture", scope, rs)
+    by_pref = {r.keys["prefecture"] or "（未知）": counts(r.figures) for r in rows if r.figures.enterprises}
+    rows, _ = fold_tallies(cells, "county", scope, rs)
+    by_county = {(r.keys["prefecture"] or "（未知）", r.keys["county"] or "（未知）"): counts(r.figures)
+                 for r in rows if r.figures.enterprises}
+    return DecisionCounts(by_pref, by_county, counts(total))
+
+
 def _check_by(by: str | None, scope: Scope) -> str:
     by = by or default_by(scope)
     if by not in BY_CHOICES:
@@ -421,6 +452,18 @@ def _total_row(scope: Scope, figures: Figures, rs: RuleSet) -> Row:
 def _late_after(rs: RuleSet) -> dt.date | None:
     """三（一）'s survey deadline (4 月底前)."""
     return next((d.date for d in rs.deadlines if d.section == "三（一）"), None)
+
+
+def deadline_shown(rs: RuleSet) -> str:
+    """三（一）'s survey deadline as the document says it — 4 月底 for a month's last day, else 4 月 20 日 —
+    from the rule set, like the lateness it marks."""
+    d = _late_after(rs)
+    if d is None:
+        return "调查摸底期限"
+    return f"{d.month} 月底" if (d + dt.timedelta(days=1)).day == 1 else f"{d.month} 月 {d.day} 日"
+
+
+STANDALONE_SHOWN = "实际拥有车辆 {standalone_vehicles.shown}以上或职工 {standalone_employees.shown}以上"  # 三（二）
 
 
 def round_date(label: str) -> dt.date | None:
@@ -447,9 +490,10 @@ def _notes(by: str, rs: RuleSet) -> list[str]:
 
 
 def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | None = None,
-              round_label: str | None = None, compare: str | None = None) -> Summary:
+              round_label: str | None = None, compare: str | None = None, *, source: str | None = None) -> Summary:
     """The ledger's current records (``round_label``: as they stood at the end of that round) in a region,
-    in rows by ``by``; ``compare``: with each row's change since the end of that round."""
+    in rows by ``by``; ``compare``: with each row's change since the end of that round. ``source``: what
+    the figures come from, when not the ledger itself (the files of `summarize_files`)."""
     scope = scope_of(region)
     by = _check_by(by, scope)
     round_label, compare, round_notes = _rounds(ledger, round_label, compare)
@@ -461,34 +505,43 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
     rows, total = rows_at(round_label)
     total_row = _total_row(scope, total, rs)
     if compare is not None:
-        base_rows, base_total = rows_at(compare)
-        before = {_row_key(r): r for r in base_rows}
-        for r in rows:
-            r.base = before.pop(_row_key(r)).figures if _row_key(r) in before else Figures()
-        for gone in before.values():  # e.g. an anchor whose enterprises all moved on: shown with what it lost
-            gone.base, gone.figures = gone.figures, Figures()
-            rows.append(gone)
-        total_row.base = base_total
         # 新建工会: enterprises not established at the end of ``compare`` and established now (issue 11).
-        new_rows, new_total = fold_tallies(ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
-                                                established_since=compare), by, scope, rs)
-        new = {_row_key(r): r.figures.enterprises for r in new_rows}
-        for r in rows:
-            r.new_unions = new.get(_row_key(r), 0)
-        total_row.new_unions = new_total.enterprises
+        rows, total_row = _compared(rows, total_row, rows_at(compare), fold_tallies(
+            ledger.tally(scope.prefecture, scope.county, round_label, anchor=by == "anchor",
+                         established_since=compare), by, scope, rs))
     if by == "county":
         deadline = _late_after(rs)
         first = ledger.first_rounds()
-        for r in rows:
-            label = first.get((r.keys["prefecture"], r.keys["county"]))
-            when = round_date(label) if label else None
-            r.late = None if when is None or deadline is None else when > deadline
+        rows = [replace(r, late=_late(first.get((r.keys["prefecture"], r.keys["county"])), deadline))
+                for r in rows]
     notes = [*round_notes, *_notes(by, rs)]
     if scope.level != "province" and (unplaced := ledger.unplaced(round_label)):
         notes.append(f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入“{NO_REGION}”）；"
                      "请在调查表中补填县（市、区）后重新 classify")
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
-                   f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
+                   source or f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
+
+
+def _compared(rows: list[Row], total: Row, base: tuple[list[Row], Figures],
+              new: tuple[list[Row], Figures]) -> tuple[list[Row], Row]:
+    """The rows and total with the figures of the compared round (``base``) and the enterprises newly
+    established since (``new``): made whole here, not patched afterwards."""
+    base_rows, base_total = base
+    before = {_row_key(r): r.figures for r in base_rows}
+    now = {_row_key(r) for r in rows}
+    unions = {_row_key(r): r.figures.enterprises for r in new[0]}
+    compared = [replace(r, base=before.get(_row_key(r), Figures()), new_unions=unions.get(_row_key(r), 0))
+                for r in rows]
+    # A row only the base has (an anchor whose enterprises all moved on): shown with what it lost.
+    compared += [replace(r, figures=Figures(), base=r.figures, new_unions=unions.get(_row_key(r), 0))
+                 for r in base_rows if _row_key(r) not in now]
+    return compared, replace(total, base=base_total, new_unions=new[1].enterprises)
+
+
+def _late(first_round: str | None, deadline: dt.date | None) -> bool | None:
+    """Whether a county's first survey round came after 三（一）'s deadline; None when either is unknown."""
+    when = round_date(first_round) if first_round else None
+    return None if when is None or deadline is None else when > deadline
 
 
 def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tuple[
@@ -534,6 +587,4 @@ def summarize_files(files: Sequence[str | Path], rs: RuleSet, encoding: str | No
     result = run(files, rs, encoding, keep_cells=False)
     with Ledger("sqlite://") as ledger:
         ledger.record(result)
-        summary = summarize(ledger, rs, region, by)
-    summary.source = "、".join(result.survey.files)
-    return summary, result
+        return summarize(ledger, rs, region, by, source="、".join(result.survey.files)), result

@@ -65,7 +65,8 @@ def ledger_key(r: Record) -> tuple[str, str | None]:
 # prefecture, county, decision, meets_standalone, group, responsible, anchor: a cell's grouping values.
 Grouping = tuple[str | None, str | None, str, bool, str, str | None, str | None]
 
-# The counts summed, and (part, whole) whose rate counts only the enterprises that reported the part.
+# The counts summed, and (part, whole) whose rate counts only the enterprises that reported the part (issue
+# 11). Defined here only: the ledger's schema, its summary index and its grouped query read these too.
 COUNTS = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
 REPORTED = (("members", "employees"), ("driver_members", "drivers"), ("migrant_members", "migrant_workers"))
 

@@ -158,6 +158,11 @@ class RuleSet(_Strict):
     def label(self, decision: str) -> str:
         return self.decisions[decision]
 
+    def filled(self, text: str) -> str:
+        """A text that names thresholds as ``{parameter.shown}`` (“实际拥有车辆 {standalone_vehicles.shown}以上”),
+        with this rule set's values: a number the rule file sets is never written a second time."""
+        return text.format_map(self.parameters) if "{" in text else text
+
     def rule(self, rid: str) -> Rule:
         for r in self.rules:
             if r.id == rid:

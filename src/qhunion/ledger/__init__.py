@@ -91,8 +91,8 @@ from qhunion.normalise.privacy import mask, mask_optional
 from qhunion.oserrors import os_reason
 from qhunion.readers.sheet import file_label
 from qhunion.rounds import canonical as canonical_round
+from qhunion.tally import REPORTED, ledger_key
 from qhunion.tally import Tally as Tally
-from qhunion.tally import ledger_key
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -197,10 +197,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-# (part, whole) whose rate counts only the enterprises that reported the part (issue 11).
-REPORTED = (("members", "employees"), ("driver_members", "drivers"), ("migrant_members", "migrant_workers"))
 
 
 def _reported_sums() -> list[Any]:

@@ -21,6 +21,9 @@ from sqlalchemy import (
     true,
 )
 
+# The summed counts, named once for the tally in memory (`tally.tallies`) and this schema's.
+from qhunion.tally import COUNTS as COUNTS
+
 # ── Schema (the current version; ledger.migrations builds it) ───────────────────────────────────────
 metadata = MetaData()
 
@@ -80,7 +83,6 @@ records = Table(
     Index("ix_records_key_current", "key", "round_label", "import_id", "is_current"),
 )
 
-COUNTS = ("employees", "members", "drivers", "driver_members", "migrant_workers", "migrant_members")
 # "The current record of its enterprise", written once: SQLite uses a partial index only for a query that
 # repeats the index's WHERE term exactly.
 CURRENT = records.c.is_current == true()

@@ -140,7 +140,7 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
         if row["pilot"] and not s.total.pilot:  # within a pilot region every row is one: said in the title
             name += "（试点）"
         if row.get("late"):
-            name += "（调查晚于 4 月底）"
+            name += f"（{labels['late']}）"  # the rule set's deadline
         names.append(name)
     for title, keys in sections:
         # At a narrow width the columns people act on stay and the rest are named as left out (issue 13).

@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qhunion.xlsx.styles import TARGET_COLOUR  # the target's red, the same in the workbook and the report
+
 # In order of preference: what CI installs (Noto CJK), then what Windows and Linux desktops carry.
 CJK_FAMILIES = (
     "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体",
@@ -88,7 +90,7 @@ def rate_chart(categories: Sequence[str], union: Sequence[float | None], members
            color="#2F5597")
     ax.bar([x + width / 2 for x in xs], [nan if v is None else v for v in membership], width, label=labels[1],
            color="#A9C4EB")
-    ax.axhline(target, color="#C00000", linestyle="--", linewidth=1.2, label=labels[2])
+    ax.axhline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.2, label=labels[2])
     ax.set_xticks(list(xs))
     ax.set_xticklabels(categories, fontproperties=prop, rotation=0 if n <= 8 else 45,
                        ha="center" if n <= 8 else "right", fontsize=9 if n <= 12 else 7)

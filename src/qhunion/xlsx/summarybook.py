@@ -28,7 +28,7 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
     import xlsxwriter
 
     from qhunion.outputs import SUMMARY, atomic_path, closing_zips, set_marker
-    from qhunion.summary import BY_LABELS, RATE_COLUMNS, column_labels
+    from qhunion.summary import BY_LABELS, RATE_COLUMNS, STANDALONE_SHOWN, column_labels
     from qhunion.xlsx.workbook import write_value
 
     labels = column_labels(rs)
@@ -65,7 +65,7 @@ def write_summary_book(s: Summary, rs: RuleSet, target: Path) -> None:
             ("比较轮次", s.compare or ""), ("来源", s.source), ("规则集", s.rule_set),
             ("判定所用规则集", "、".join(s.decision_rule_sets)),
             ("生成时间", s.generated_at.replace(tzinfo=None)),  # local time, as the clock on the wall
-            ("建会率", "应单独建会（实际拥有车辆 20 台以上或职工 25 人以上）的企业中已建会的比例"),
+            ("建会率", rs.filled(f"应单独建会（{STANDALONE_SHOWN}）的企业中已建会的比例")),
             ("距目标尚需", f"⌈{rs.parameters['migrant_target'].shown} × 农民工人数⌉ − 已入会农民工人数，最少为 0"),
         ]):
             about.write_string(r, 0, k, st.bold)

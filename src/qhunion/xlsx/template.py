@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qhunion.decide.ruleset import packaged
 from qhunion.fields import DOMAINS, ENTITY_TYPES, FIELDS, GROUPS, STATUSES, Field, FieldKind
 from qhunion.normalise.regions import gazetteer
 from qhunion.outputs import TEMPLATE, atomic_path, closing_zips, set_marker
@@ -83,7 +84,7 @@ def _help_sheet(book: Any, ws: Any, choices: dict[FieldKind, list[str]], st: Sty
         ws.write_string(2, col, h, st.centred_header)
     for n, f in enumerate(TEMPLATE_FIELDS, start=3):
         ws.write_string(n, 0, f.label, st.wrap)
-        ws.write_string(n, 1, f.help, st.wrap)
+        ws.write_string(n, 1, packaged().filled(f.help), st.wrap)  # no --rules here: the packaged numbers
         ws.write(n, 2, f.example, st.wrap)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 70)
@@ -142,7 +143,7 @@ def _validate(ws: Any, col: int, spec: Field, lists: dict[FieldKind, str]) -> No
         ws.data_validation(1, col, ROWS, col, {
             "validate": "integer", "criteria": "between", "minimum": 0, "maximum": 100000,
             "error_title": spec.label, "error_message": f"{spec.label}请填 0 到 100000 之间的整数",
-            "input_title": spec.label, "input_message": spec.help[:250],
+            "input_title": spec.label, "input_message": packaged().filled(spec.help)[:250],
         })
 
 

@@ -349,7 +349,9 @@ def _summary_sheet(book: Any, st: Styles, rs: RuleSet, pairs: list[tuple[Record,
     """Prefectures first (a contiguous block the chart can point at), then every county."""
     ws = book.add_worksheet("汇总")
     labels = [rs.label(c) for c in DECISION_CODES]
-    by_pref, by_county, total = _summary_counts(rs, pairs)
+    from qhunion.summary import decision_counts
+
+    by_pref, by_county, total = decision_counts(pairs, rs)
     for i, h in enumerate(["市（州）", "", "企业数", *labels]):
         ws.write_string(0, i, h, st.header)
     n = 1
@@ -387,27 +389,6 @@ def _summary_sheet(book: Any, st: Styles, rs: RuleSet, pairs: list[tuple[Record,
         ws.insert_chart(n + 2, 0, chart)
         last_row = n + 2 + -(-height // 20) + 1  # rows of the default 20 pixels
     print_setup(ws, last_row, last_col)
-
-
-def _summary_counts(rs: RuleSet, pairs: list[tuple[Record, Decision]]) -> tuple[
-        dict[str, Counter[str]], dict[tuple[str, str], Counter[str]], Counter[str]]:
-    """Decisions per prefecture, per county and in all, from the same cells and fold as `qhunion summary`
-    (issue 12: one enterprise listed twice counts once, as in the summary)."""
-    from qhunion.summary import fold_tallies, scope_of
-    from qhunion.tally import tallies
-
-    cells = tallies(pairs)
-    scope = scope_of(None)
-
-    def counts(figures: Any) -> Counter[str]:
-        return Counter({code: getattr(figures, code) for code in DECISION_CODES})
-
-    rows, total = fold_tallies(cells, "prefecture", scope, rs)
-    by_pref = {r.keys["prefecture"] or "（未知）": counts(r.figures) for r in rows if r.figures.enterprises}
-    rows, _ = fold_tallies(cells, "county", scope, rs)
-    by_county = {(r.keys["prefecture"] or "（未知）", r.keys["county"] or "（未知）"): counts(r.figures)
-                 for r in rows if r.figures.enterprises}
-    return by_pref, by_county, counts(total)
 
 
 def _summary_row(ws: Any, n: int, pref: str, county: str, counts: Counter[str], fmt: Any) -> None:
