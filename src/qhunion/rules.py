@@ -201,6 +201,7 @@ def vehicles(r: Record) -> tuple[str, int | None]:
     return "vehicles_owned", r.vehicles_owned
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text, asked several times per row of repeating answers
 def named(text: str | None) -> str | None:
     """A free-text answer that names something, or None for the ways people write “nothing”: 无, 没有, 否, /
     (a text column keeps them as typed, so 依托 “无” must not become a 无联合工会)."""
@@ -333,12 +334,16 @@ def meets_standalone(r: Record, rs: RuleSet) -> bool:
 
 @step("size")
 def _size(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
+    if not meets_standalone(r, rs):  # most rows are small: answer without building their terms
+        return None
     over, _, _ = _size_terms(r, rs)
     return tuple(over) or None
 
 
 @step("size-unknown")
 def _size_unknown(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
+    if r.employees is not None and (r.vehicles_owned is not None or not is_carrier(r)):
+        return None  # no count the test reads is blank, so none is missing: skip building the terms
     _, under, missing = _size_terms(r, rs)
     if not missing:
         return None
@@ -549,10 +554,9 @@ def decide(r: Record, rs: RuleSet, ctx: Context, found: Found | None = None,
     if found is None:  # pragma: no cover - the last step has no condition
         raise AssertionError("small-other always holds")
     rule, terms = found
-    flags = []
-    if any(t.op == "registered" for t in terms):
-        flags.append("registered-only")
-    missing = missing_fields(terms)
+    ops = {t.op for t in terms}  # one pass over the terms rather than a generator per row
+    flags = ["registered-only"] if "registered" in ops else []
+    missing = missing_fields(terms) if "missing" in ops or "registered" in ops else []
     if missing:
         flags.append("unverified")
     anchor = anchor_of(r)
