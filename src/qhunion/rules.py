@@ -135,7 +135,8 @@ class Decision:
     def explanation(self) -> str:
         """实际拥有车辆 22 辆 ≥ 20 辆（青总办〔2018〕19号 三（二））→ 单独建会"""
         tail = f"；{self.reading}" if self.reading else ""
-        return f"{'，'.join(t.text for t in self.terms)}（{self.citation}）→ {self.label}{tail}"
+        texts = [t.text for t in self.terms]  # a list joins faster than a generator: once per row written
+        return f"{'，'.join(texts)}（{self.citation}）→ {self.label}{tail}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
