@@ -392,6 +392,15 @@ def _area_terms(area: Area, rs: RuleSet, over: bool) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _area_terms_of(where: str, rs: RuleSet, ctx: Context, over: bool) -> tuple[Term, ...]:
+    # Every row of an area compares the same two counts: their terms are made once per area and batch.
+    key = ("area-terms", where, over)
+    terms = ctx.memo.get(key)
+    if terms is None:
+        terms = ctx.memo[key] = _area_terms(ctx.areas.get(where, Area()), rs, over)
+    return terms
+
+
 @step("concentrated")
 def _concentrated(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | None:
     where = area_of(r, rs)
@@ -399,7 +408,7 @@ def _concentrated(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...] | No
         return None
     area = ctx.areas.get(where, Area())
     if area.concentrated(rs):
-        return (*_small(r, rs), *_area_terms(area, rs, True))
+        return (*_small(r, rs), *_area_terms_of(where, rs, ctx, True))
     return None
 
 
@@ -408,7 +417,7 @@ def _dispersed_terms(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...]:
     if not where:
         # Without a county there is nothing to count: do not claim “0 家 < 10 家”.
         return (pterm(rs, "carriers_in_county", None, "unknown", "industry_concentration"),)
-    return _area_terms(ctx.areas.get(where, Area()), rs, False)
+    return _area_terms_of(where, rs, ctx, False)
 
 
 @step("individual-dispersed")
