@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn.uscc import calc_check_digit
 
 from builders import broken_check, flat_grid, uscc, write_csv, write_xlsx
@@ -19,6 +21,12 @@ def test_builder_codes_are_valid() -> None:
     code = uscc("630105", org="MA752XK0A")
     assert code == "91630105MA752XK0A" + calc_check_digit("91630105MA752XK0A")
     assert credit.parse(code) == credit.Code(code, True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_check_character_is_stdnums(body: str) -> None:
+    assert credit.check_character(body) == calc_check_digit(body)
 
 
 def test_valid_code_is_compacted() -> None:

@@ -105,15 +105,18 @@ def settle(ledger: Ledger, rs: RuleSet, names: Iterable[str], decided: Iterable[
     counted = _counted(rs, names)
     fresh = list(set(decided))  # imports just decided on these very counts (classify's own): nothing to redo
     with ledger.writing() as conn:
+        redo = select(records, area.label("area")).where(counted)
+        if fresh:
+            redo = redo.where(records.c.import_id.not_in(fresh))
+        rows = conn.execute(redo).all()
+        if not rows:  # all counted records were decided on these counts (a first import): no need to count
+            return []
         members: Members = {}
         for where, key, drivers in conn.execute(select(area, records.c.key, records.c.drivers).where(counted)):
             members.setdefault(where, {})[key] = drivers or 0
         counts = areas(members)
         ctx = Context(counts, ledger=True)
-        redo = select(records, area.label("area")).where(counted)
-        if fresh:
-            redo = redo.where(records.c.import_id.not_in(fresh))
-        for row in conn.execute(redo).all():
+        for row in rows:
             d = decide(_record(row), rs, ctx, rules=steps)
             if d.rule == row.rule:
                 continue

@@ -38,6 +38,7 @@ name is importable from here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -243,6 +244,10 @@ RECORD_COLUMNS = (  # in the table's order, so that the driver gets the tuples a
 )
 
 
+# Sheet names and proposals repeat down a survey: each distinct text is masked once (mask is a pure function).
+_mask_repeated = functools.lru_cache(maxsize=4096)(mask)
+
+
 def record_values(r: Record, d: Decision, rs: RuleSet, import_id: int, round_label: str,
                   is_current: bool) -> tuple[Any, ...]:
     """One row of ``records``, in the order of RECORD_COLUMNS. Free text is masked (`privacy.mask`); a credit
@@ -253,8 +258,8 @@ def record_values(r: Record, d: Decision, rs: RuleSet, import_id: int, round_lab
         import_id, round_label, key, mask_optional(r.name), code,
         r.prefecture, r.county,
         r.group or TRUCK_DRIVERS,  # blank means the survey's own group
-        r.entity_type, mask(r.sheet), r.row, d.code, d.rule, "、".join(d.responsible) or None,
-        mask_optional(d.anchor), mask(d.proposal or "") or None, d.vehicles, r.employees, r.drivers,
+        r.entity_type, _mask_repeated(r.sheet), r.row, d.code, d.rule, "、".join(d.responsible) or None,
+        mask_optional(d.anchor), _mask_repeated(d.proposal or "") or None, d.vehicles, r.employees, r.drivers,
         r.migrant_workers, r.members,
         r.driver_members, r.migrant_members, r.has_union, d.meets_standalone, is_current,
     )

@@ -1,4 +1,4 @@
-"""Unified Social Credit Codes (统一社会信用代码, GB 32100-2015), validated with python-stdnum.
+"""Unified Social Credit Codes (统一社会信用代码, GB 32100-2015), checked as python-stdnum checks them.
 
 Digit 2 tells the entity kind when the type column is blank (for authority 9: 1 enterprise, 2 个体工商户,
 3 农民专业合作社); digits 3–8 are the registering region, which may differ from the place of business the
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_10
 
 from qhunion.normalise.text import fold
@@ -77,11 +76,22 @@ def _old(value: str) -> Code | None:
 
 # GB 32100: 8 digits (authority, kind, region), then 10 characters of the code alphabet (no I, O, S, V, Z).
 _SHAPE = re.compile(r"^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$")
+# GB 32100's alphabet (a character's value is its place) and the weights of the 17 body characters.
+_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_VALUE = {ch: i for i, ch in enumerate(_ALPHABET)}
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def check_character(body: str) -> str:
+    """The check character of a 17-character body in the alphabet: python-stdnum's `uscc.calc_check_digit`
+    (tests compare them), without its re-cleaning of the input, a third of the time of reading a survey."""
+    total = sum(_VALUE[ch] * w for ch, w in zip(body, _WEIGHTS, strict=True))
+    return _ALPHABET[(31 - total) % 31]
 
 
 def parse(raw: str) -> Code:
     """Length and alphabet by one regex (so each failure gets its own reason), then python-stdnum's check
-    character. A 15-digit 注册号 or a 9-character 组织机构代码 comes back with ``old`` set."""
+    character (`check_character`). A 15-digit 注册号 or a 9-character 组织机构代码 comes back with ``old`` set."""
     value = fold(raw).replace(" ", "").replace("-", "").upper()
     if len(value) != 18:
         old = _old(value)
@@ -90,6 +100,6 @@ def parse(raw: str) -> Code:
         return Code(value, False, f"应为 18 位，实为 {len(value)} 位")
     if not _SHAPE.match(value):
         return Code(value, False, "含有不允许的字符")
-    if uscc.calc_check_digit(value) != value[-1]:
+    if check_character(value[:17]) != value[-1]:
         return Code(value, False, "校验位不符，可能有字符抄错")
     return Code(value, True)

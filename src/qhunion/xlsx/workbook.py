@@ -252,6 +252,9 @@ def _decision_rows(ws: StreamedSheet, st: Styles, result: Result, pairs: list[tu
     # People read the rule's name and the clauses' citations; the ids stay in the CSV/JSON output.
     titles = {rule.id: rule.title for rule in result.ruleset.rules}
     cite = functools.cache(result.ruleset.cite)
+    # The added columns' positions and styles, the same on every row: zipped with each row's values.
+    added_columns = range(added_at, added_at + len(ADDED))
+    added_styles = [wrap if i in WRAPPED_ADDED else 0 for i in range(len(ADDED))]
     for n, (r, d) in enumerate(pairs, start=1):
         row: list[Cell] = [(0, r.file, 0), (1, r.sheet, 0), (2, r.row, 0)]
         form = forms.get((r.file, r.sheet))
@@ -275,7 +278,7 @@ def _decision_rows(ws: StreamedSheet, st: Styles, result: Result, pairs: list[tu
             responsible += "（本工具的理解，见判定依据）"  # the unit is a reading of the text (issue 11)
         values = (d.label, d.explanation, titles.get(d.rule, d.rule), cite(d.clauses), d.proposal_shown, responsible, d.follow_up,
                   problems)
-        row.extend([(added_at + i, v, wrap if i in WRAPPED_ADDED else 0) for i, v in enumerate(values)])
+        row.extend(zip(added_columns, values, added_styles, strict=True))
         yield ws.row(n, row)
 
 
