@@ -12,6 +12,7 @@ import pytest
 from hypothesis import settings
 
 from pgcluster import Cluster, binaries
+from rule_cases import surveys
 from rule_cases.surveys import Cli, run
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -36,11 +37,24 @@ SLOW_TESTS = {
     "test_killed_mid_import_leaves_no_partial_import",
     "test_the_readme_batch_loop_twice_is_the_same_as_once",  # the README's loop, run for real, twice
     "test_terminated_write_leaves_no_temporary_file",  # a process killed mid-write, per signal
+    # Each of these starts Python processes (an installed script, a GBK console, a memory-capped child).
+    "test_huge_spans_are_bounded",
+    "test_table_survives_a_gbk_console",
+    "test_disk_full_while_writing_says_one_sentence",
+    "test_a_real_abort_in_calamine_is_exit_3_and_the_batch_goes_on",
+    "test_a_missing_ledger_is_said_the_same_by_the_test_runner_and_the_installed_script",
+    "test_module_entry_point_prints_one_sentence",
+    "test_module_entry_point_bad_usage",
+    "test_module_entry_point_exit_status",
+    "test_check_on_a_gbk_console",
+    "test_json_and_csv_on_a_gbk_console",
+    "test_ascii_console_does_not_crash",
 }
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a slow test, left out by `pytest -m \"not slow\"` (CI runs it)")
+    surveys.QUICK = not IN_CI and "not slow" in (config.option.markexpr or "")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

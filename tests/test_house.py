@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import functools
 import io
 import json
 import os
@@ -24,6 +25,7 @@ README = Path(__file__).parents[1] / "README.md"
 
 
 # ── no import circles ────────────────────────────────────────────────────────────────────────────────
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """Module (dotted below ``qhunion``; a package by its own name) → the package's modules it imports, at
     the top or inside a function (a lazy import still ties the two together); imports only for type checking

@@ -21,7 +21,7 @@ from qhunion import timing
 from qhunion.render import console
 from qhunion.textwidth import text_width, tokens, wrap
 from qhunion.xlsx.styles import DECISION_COLOURS, DONE, HEADER, TO_ACT
-from rule_cases.surveys import run, standard_rows, write_survey
+from rule_cases.surveys import examples, run, standard_rows, write_survey
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
 
@@ -168,7 +168,7 @@ def test_classify_tables_in_a_pipe_follow_columns(tmp_path: Path, monkeypatch: p
         assert "〔2018〕19号" in out  # never split inside the citation
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text(alphabet="青总办〔2018〕19号 三（二）职工人数≥25100.0%→，。单独建会abc", max_size=80),
        st.integers(6, 40))
 def test_wrap_keeps_tokens_and_text(text: str, width: int) -> None:

@@ -34,6 +34,7 @@ from qhunion import io as qio
 from qhunion.oserrors import os_reason
 from qhunion.readers import sheet
 from qhunion.recognise.intake import read_survey
+from rule_cases.surveys import examples
 
 # ── Builders: the same Grid as a web page, as SpreadsheetML, as .xlsb ──────────────────────────────────
 
@@ -341,7 +342,7 @@ def test_sniff_delimiter_property(delimiter: str) -> None:
 
     cell = st.text(alphabet="企业名称县区123,;\t| ", max_size=6)
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(st.integers(3, 8).flatmap(lambda w: st.lists(st.lists(cell, min_size=w, max_size=w), min_size=3,
                                                              max_size=10)))
     def check(rows: list[list[str]]) -> None:

@@ -14,6 +14,7 @@ from builders import flat_grid, write_csv
 from qhunion.normalise.places import PlaceHit, places_in, resolve_region
 from qhunion.normalise.regions import FORMER_CODES, TOWN_SUFFIXES, gazetteer
 from qhunion.recognise.intake import read_survey
+from rule_cases.surveys import examples
 
 XINING, HAIDONG, HAIXI = "西宁市", "海东市", "海西蒙古族藏族自治州"
 
@@ -310,7 +311,7 @@ def _address(draw: st.DrawFn) -> tuple[str, str, bool]:
     return "".join(parts), county.code, with_county
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(_address())
 def test_generated_addresses_name_their_county(address: tuple[str, str, bool]) -> None:
     text, code, with_county = address
@@ -325,7 +326,7 @@ _ORDINARY = ["平安物流", "共和路", "城中村", "大通物流有限公司
              "河南省", "海南省", "玉树路", "西宁路", "乌兰察布", "民和巷", "城东大街", "都兰小区", "贵德广场"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(_ORDINARY), min_size=1, max_size=4), st.sampled_from(["", "有限公司", "12号", "、"]))
 def test_ordinary_words_name_no_place(words: list[str], tail: str) -> None:
     """Company names, streets, mountains and provinces built of place-like words, run together in any order."""

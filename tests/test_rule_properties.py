@@ -16,9 +16,10 @@ from qhunion.decide.ruleset import DECISION_CODES, RuleSet, packaged
 from qhunion.fields import ENTITY_TYPES, GROUPS, STATUSES
 from qhunion.records import Record
 from qhunion.rules import Decision, classify, count_small_carriers, is_carrier
+from rule_cases.surveys import examples
 
 RS: RuleSet = packaged()
-SETTINGS = settings(max_examples=200, deadline=None)
+SETTINGS = settings(max_examples=examples(200), deadline=None)
 
 # A few counties, so that some of them reach the concentration threshold.
 PLACES = [("西宁市", "城北区"), ("西宁市", "大通回族土族自治县"), ("海西蒙古族藏族自治州", "格尔木市"), ("海东市", None)]

@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from qhunion.xlsx.sheetxml import MAX_CELL, StreamedSheet, style_id
 from qhunion.xlsx.workbook import write_value
+from rule_cases.surveys import examples
 
 TRICKY = [
     "<r><t>富文本</t></r>", "普通文字", " 前有空格", "后有空格 ", "\u3000全角空格\u3000", "a & b < c > d", '"引号"', "=SUM(A1:A2)",
@@ -85,7 +86,7 @@ def test_dimension_and_text_as_typed(tmp_path: Path) -> None:
     assert ws["A8"].data_type == "s"  # text that looks like a formula stays text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40), min_size=1, max_size=15))
 def test_any_text_reads_back_like_xlsxwriter(tmp_path: Path, texts: list[str]) -> None:
     path = tmp_path / "fuzz.xlsx"

@@ -16,6 +16,7 @@ from qhunion.records import Record
 from qhunion.rules import classify
 from qhunion.summary import BY_CHOICES, fold_tallies, scope_of
 from qhunion.tally import Tally, tallies
+from rule_cases.surveys import examples
 
 RS: RuleSet = packaged()
 PLACES = [("西宁市", "城北区"), ("西宁市", "城中区"), ("海西蒙古族藏族自治州", "格尔木市"), ("海东市", None),
@@ -59,7 +60,7 @@ def folded(cells: list[Tally], by: str) -> tuple[list[tuple[str, dict[str, str |
     return sorted(((r.label, r.keys, asdict(r.figures)) for r in found), key=repr), asdict(total)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(surveys())
 def test_the_tally_in_memory_is_the_ledgers(records: list[Record]) -> None:
     pairs = list(zip(records, classify(records, RS), strict=True))

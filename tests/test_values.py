@@ -18,6 +18,7 @@ from qhunion.findings import CATALOGUE, Finding, Severity
 from qhunion.normalise import values
 from qhunion.normalise.text import chinese_to_int, fold, header_key
 from qhunion.recognise.intake import read_survey
+from rule_cases.surveys import examples
 
 COUNTS: list[tuple[Any, int | None, str | None]] = [
     # Clean numbers, as Excel stores them
@@ -93,7 +94,7 @@ def test_count_params_fill_the_message() -> None:
     assert params == {"limit": values.ABSURD_COUNT}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(min_value=0, max_value=values.ABSURD_COUNT))
 def test_any_plausible_count_reads_back_in_every_form(n: int) -> None:
     assert values.parse_count(n) == (n, None, None)

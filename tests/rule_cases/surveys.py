@@ -168,6 +168,16 @@ def _write(ws: Any, row: int, col: int, value: Any) -> None:
         ws.write_string(row, col, str(value))
 
 
+# The quick loop (`pytest -m "not slow"` outside CI) runs each property on a quarter of its examples; CI and
+# a full run use them all. tests/conftest.py sets QUICK when the run is the quick loop.
+QUICK = False
+
+
+def examples(n: int) -> int:
+    """How many hypothesis examples a property runs: ``n``, or a quarter of it in the quick loop."""
+    return max(10, n // 4) if QUICK else n
+
+
 # `qhunion ARGS` → (exit status, stdout, stderr): `run`, and the `cli` fixture in tests/conftest.py.
 Cli = Callable[..., tuple[int, str, str]]
 
