@@ -488,7 +488,7 @@ def test_error_inside_an_import_leaves_nothing(tmp_path: Path, monkeypatch: pyte
         def fail(*args: Any, **kwargs: Any) -> None:
             raise OSError("disk unplugged")  # after the import row and its records were inserted
 
-        monkeypatch.setattr(ledger_module, "_elect", fail)
+        monkeypatch.setattr(ledger_module, "_supersede", fail)
         with pytest.raises(OSError):
             record(ledger, f)
         monkeypatch.undo()
@@ -504,12 +504,12 @@ KILLED_CHILD = textwrap.dedent("""
     from qhunion.pipeline import run
     from qhunion.decide.ruleset import packaged
 
-    elect = L._elect
+    supersede = L._supersede
     def stall(conn, *args, **kwargs):
-        elect(conn, *args, **kwargs)
+        supersede(conn, *args, **kwargs)
         print("inside", flush=True)  # the import's rows are written, the transaction is open
         time.sleep(120)
-    L._elect = stall
+    L._supersede = stall
     with L.Ledger(sys.argv[1]) as ledger:
         ledger.record(run([sys.argv[2]], packaged()), "2018-08")
 """)

@@ -88,6 +88,7 @@ from qhunion.ledger.schema import schema_migrations as schema_migrations
 from qhunion.ledger.supersession import _current_as_of
 from qhunion.ledger.supersession import _elect as _elect
 from qhunion.ledger.supersession import _shares_key_with as _shares_key_with
+from qhunion.ledger.supersession import _supersede as _supersede
 from qhunion.normalise.privacy import mask, mask_optional
 from qhunion.oserrors import os_reason
 from qhunion.readers.sheet import file_label
@@ -462,8 +463,7 @@ class Ledger:
             last = {r.key: i for i, (r, _) in enumerate(pairs)}
             _insert_many(conn, records, RECORD_COLUMNS, [
                 record_values(r, d, rs, import_id, round_label, last[r.key] == i) for i, (r, d) in enumerate(pairs)])
-            # Adding records can only take the flag from others, so every flag changed there is one superseded.
-            superseded = _elect(conn, and_(_shares_key_with(import_id), records.c.import_id != import_id))
+            superseded = _supersede(conn, import_id)
             # Only a record of a later round can outrank this import's own (any other import came earlier).
             if conn.execute(select(imports.c.id).where(imports.c.round_label > round_label).limit(1)).first():
                 _elect(conn, records.c.import_id == import_id)

@@ -183,9 +183,9 @@ def read_bundle(path: Path) -> Bundle:
 
 def merge_bundle(ledger: Ledger, bundle: Bundle) -> Merged:
     """Add the bundle's imports that the ledger lacks, in one transaction."""
-    from sqlalchemy import and_, insert, select
+    from sqlalchemy import insert, select
 
-    from qhunion.ledger import RECORD_COLUMNS, _elect, _insert_many, _shares_key_with, imports, records
+    from qhunion.ledger import RECORD_COLUMNS, _elect, _insert_many, _supersede, imports, records
 
     columns = bundle_columns()
     key_at = columns.index("key")
@@ -204,7 +204,7 @@ def merge_bundle(ledger: Ledger, bundle: Bundle) -> Merged:
             last = {r[key_at]: i for i, r in enumerate(rows)}  # within an import the later row counts
             _insert_many(conn, records, RECORD_COLUMNS, [
                 (import_id, *r, last[r[key_at]] == i) for i, r in enumerate(rows)])
-            superseded += _elect(conn, and_(_shares_key_with(import_id), records.c.import_id != import_id))
+            superseded += _supersede(conn, import_id)
             if conn.execute(select(imports.c.id).where(imports.c.round_label > info["round_label"]).limit(1)).first():
                 _elect(conn, records.c.import_id == import_id)
             added += 1

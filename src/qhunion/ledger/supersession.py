@@ -1,5 +1,6 @@
 """Supersession in SQL: an enterprise's current record is its latest by round label, then import, then row.
-`_elect` keeps ``records.is_current`` to that order (on import, on forget, in migration v2);
+`_elect` keeps ``records.is_current`` to that order (on forget, in migration v2, for an import's own records),
+`_supersede` after an import's records are added;
 `_current_as_of` asks the same of an earlier round."""
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ def _elect(conn: Connection, scope: ColumnElement[bool] | None = None, without: 
     if without is not None:
         conditions.append(records.c.import_id != without)
     stmt = update(records).where(records.c.is_current == newer, *conditions).values(is_current=not_(newer))
+    return int(conn.execute(stmt).rowcount)
+
+
+def _supersede(conn: Connection, import_id: int) -> int:
+    """After ``import_id``'s records were added: the records of other imports that one of its records now
+    outranks lose the flag; returns how many did. Adding records can only take the flag from others, so
+    only true → false is written — a constant SET, which PostgreSQL runs as one semi-join instead of
+    `_elect`'s subquery per row, twice (0.84 s of a 20,000-record later round's 1.6 s import)."""
+    stmt = update(records).where(records.c.is_current, records.c.import_id != import_id,
+                                 _shares_key_with(import_id), _newer()).values(is_current=False)
     return int(conn.execute(stmt).rowcount)
 
 
