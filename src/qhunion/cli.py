@@ -34,18 +34,10 @@ from qhunion.options import (
     emit,
 )
 from qhunion.render import console as _console
-from qhunion.shell import QhunionGroup, _state, fail
+from qhunion.shell import _state, command_group, fail
 
-app = typer.Typer(
-    name="qhunion",
-    cls=QhunionGroup,
-    help="青海省货车司机等“八大群体”入会调查表工具：读取校验调查表、按青总办〔2018〕19号判定建会方式、汇总进度。",
-    no_args_is_help=True,
-    add_completion=False,  # Typer's own completion options speak English; `--completion` below does it in Chinese
-    pretty_exceptions_show_locals=False,  # survey rows hold names and phone numbers
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+app = command_group(
+    "qhunion", "青海省货车司机等“八大群体”入会调查表工具：读取校验调查表、按青总办〔2018〕19号判定建会方式、汇总进度。")
 
 
 def _version(value: bool) -> None:

@@ -32,7 +32,7 @@ from qhunion.options import (
     encoding,
     ruleset,
 )
-from qhunion.shell import QhunionGroup, fail
+from qhunion.shell import command_group, fail
 
 if TYPE_CHECKING:
     from qhunion.decide.ruleset import RuleSet
@@ -72,11 +72,7 @@ def _by(value: str | None) -> By | None:
                                  "（或 prefecture、county、decision、group、responsible、anchor）") from None
 
 
-ledger_app = typer.Typer(
-    name="ledger", help="管理账本：列出导入、撤销导入、检查账本完整性、按地区授权、导出和合并离线账本包。",
-    cls=QhunionGroup, no_args_is_help=True,
-    rich_markup_mode=None, pretty_exceptions_show_locals=False,
-)
+ledger_app = command_group("ledger", "管理账本：列出导入、撤销导入、检查账本完整性、按地区授权、导出和合并离线账本包。")
 
 
 @contextmanager

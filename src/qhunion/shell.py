@@ -137,6 +137,17 @@ class QhunionGroup(TyperGroup):
 GLOBAL_FLAGS = ("--debug", "--quiet", "-q")  # the app's own switches, taken wherever they are written
 
 
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of commands in this frame: Chinese help, no locals in an error (survey rows hold names and
+    phone numbers), no Rich markup in help, no Typer completion options (they speak English; `qhunion
+    --completion` does it in Chinese), and a bare command shows its help."""
+    return typer.Typer(
+        name=name, help=help, cls=QhunionGroup, no_args_is_help=True, add_completion=False,
+        pretty_exceptions_show_locals=False, rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
 def global_first(args: list[str]) -> list[str]:
     """`qhunion classify x --debug` as `qhunion --debug classify x`: people add a switch at the end of the line
     they just ran (before a “--”, after which everything is a file name)."""
