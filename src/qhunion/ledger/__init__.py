@@ -487,7 +487,7 @@ class Ledger:
         for path in readable:
             name = file_label(path)
             sheets = [lay.sheet for lay in result.survey.layouts if lay.file == name and lay.skipped is None]
-            pairs = result.by_file.get(name, [])
+            pairs = result.pairs_of(path)
             outcomes.append(self.add(Source.of(path, sheets), pairs, result.ruleset, round_label, unit))
         return outcomes
 
