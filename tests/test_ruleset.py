@@ -242,8 +242,8 @@ def test_known_rule_ids_come_from_the_step_registry() -> None:
     from qhunion import rules
     from qhunion.decide import precedence
 
-    assert IMPLEMENTED_RULES == precedence.IDS
-    assert set(rules.STEPS) == set(precedence.IDS)
+    assert IMPLEMENTED_RULES == precedence.RULE_IDS
+    assert set(rules.STEPS) == set(precedence.RULE_IDS)
 
 
 # ── --rules FILE ─────────────────────────────────────────────────────────────────────────────────────

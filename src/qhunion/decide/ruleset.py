@@ -178,8 +178,8 @@ class RuleSet(_Strict):
         return next((r for r in self.responsibility if r.group == group), None)
 
 
-# The precedence steps rules.py implements (`precedence.STEPS`, the one list): the file must name exactly these.
-IMPLEMENTED_RULES = precedence.IDS
+# The steps rules.py implements (`precedence.STEP_SPECS`, the one list): a file names exactly these.
+IMPLEMENTED_RULES = precedence.RULE_IDS
 REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration",
                        "industry_concentration_drivers", "migrant_target")
 
@@ -220,7 +220,7 @@ def _check(rs: RuleSet, where: str) -> None:
     problem = precedence.order_problem(ids)
     if problem is not None:
         step, first, why = problem
-        if precedence.BY_ID[step].last:
+        if precedence.SPEC_BY_ID[step].last:
             raise bad(f"rules.{step}", f"必须是最后一步（{why}），却排在“{first}”之前")
         raise bad(f"rules.{step}", f"排在了“{first}”之前，但{why}，须先经“{first}”判定：请把它移到“{first}”之后")
     for r in rs.rules:
