@@ -178,8 +178,6 @@ class RuleSet(_Strict):
         return next((r for r in self.responsibility if r.group == group), None)
 
 
-# The steps rules.py implements (`precedence.STEP_SPECS`, the one list): a file names exactly these.
-IMPLEMENTED_RULES = precedence.RULE_IDS
 REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration",
                        "industry_concentration_drivers", "migrant_target")
 
@@ -210,11 +208,11 @@ def _check(rs: RuleSet, where: str) -> None:
         for cid in clause_ids:
             if cid not in rs.clauses:
                 raise bad(key, f"引用了不存在的条款“{cid}”")
-    ids = [r.id for r in rs.rules]
-    if sorted(ids) != sorted(IMPLEMENTED_RULES) or len(set(ids)) != len(ids):
-        missing = set(IMPLEMENTED_RULES) - set(ids)
-        extra = set(ids) - set(IMPLEMENTED_RULES)
-        raise bad("rules", f"应恰好包含 {'、'.join(IMPLEMENTED_RULES)} 各一次"
+    ids = [r.id for r in rs.rules]  # exactly the steps rules.py implements (`precedence.RULE_IDS`)
+    if sorted(ids) != sorted(precedence.RULE_IDS) or len(set(ids)) != len(ids):
+        missing = set(precedence.RULE_IDS) - set(ids)
+        extra = set(ids) - set(precedence.RULE_IDS)
+        raise bad("rules", f"应恰好包含 {'、'.join(precedence.RULE_IDS)} 各一次"
                            + (f"；缺少 {'、'.join(sorted(missing))}" if missing else "")
                            + (f"；无法执行 {'、'.join(sorted(extra))}" if extra else ""))
     problem = precedence.order_problem(ids)
