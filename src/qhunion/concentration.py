@@ -74,7 +74,7 @@ def known_members(ledger: Ledger, rs: RuleSet, records_: Iterable[Record]) -> Me
 
 def _record(row: Any) -> Record:
     code = row.credit_code
-    # The ledger keys an enterprise by its credit code only when the code was valid (`tally.ledger_key`).
+    # The ledger keys an enterprise by its credit code only when the code was valid (`Record.ledger_key`).
     return Record(file="", sheet=row.sheet or "", row=row.row_number or 0, name=row.name, credit_code=code,
                   credit_valid=bool(code) and row.key == code, prefecture=row.prefecture,
                   county=row.county, entity_type=row.entity_type, group=row.group_name,
