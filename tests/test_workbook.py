@@ -110,6 +110,25 @@ def test_output_over_the_input_is_refused(tmp_path: Path) -> None:
     assert sha256(source) == before
 
 
+def test_each_input_of_one_name_gets_its_own_share_of_the_run(tmp_path: Path) -> None:
+    """Issue 12: an input's pairs and findings are taken by its place in the run, never by its name, which
+    d1/s.xlsx and d2/s.xlsx share; the workbook of each and its ledger import use these."""
+    rows = standard_rows()
+    paths = []
+    for folder, part in (("d1", rows), ("d2", rows[:2])):
+        (tmp_path / folder).mkdir()
+        paths.append(write_survey(tmp_path / folder / "s.xlsx", part))
+    result = run_pipeline(paths, packaged())
+    shares = [result.pairs_of(p) for p in paths]
+    assert [len(s) for s in shares] == [len(rows), 2]
+    assert [r for share in shares for r, _ in share] == result.survey.records
+    found = [result.findings_of(p) for p in paths]
+    assert sorted(map(id, found[0] + found[1])) == sorted(map(id, result.all_findings()))
+    for share, own in zip(shares, found, strict=True):
+        assert [f for r, d in share for f in (*r.issues, *d.findings)] == [
+            f for f in own if f not in result.survey.findings]
+
+
 # ── 判定结果 ─────────────────────────────────────────────────────────────────────────────────────────
 
 def test_every_original_column_then_the_added_ones(annotated: Annotated) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, insert, select, update
 
-from qhunion.decide.precedence import STEPS
+from qhunion.decide.precedence import STEP_SPECS
 from qhunion.fields import TRUCK_DRIVERS
 from qhunion.ledger.history import decision_changes
 from qhunion.records import Record
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from qhunion.ledger import Ledger
 
 # The steps whose outcome depends on the area's count: the records they decided are the ones counted.
-COUNTED_RULES = tuple(s.id for s in STEPS if s.context)
+COUNTED_RULES = tuple(s.id for s in STEP_SPECS if s.context)
 
 @dataclass(frozen=True)
 class Change:
@@ -74,7 +74,7 @@ def known_members(ledger: Ledger, rs: RuleSet, records_: Iterable[Record]) -> Me
 
 def _record(row: Any) -> Record:
     code = row.credit_code
-    # The ledger keys an enterprise by its credit code only when the code was valid (`tally.ledger_key`).
+    # The ledger keys an enterprise by its credit code only when the code was valid (`Record.ledger_key`).
     return Record(file="", sheet=row.sheet or "", row=row.row_number or 0, name=row.name, credit_code=code,
                   credit_valid=bool(code) and row.key == code, prefecture=row.prefecture,
                   county=row.county, entity_type=row.entity_type, group=row.group_name,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qhunion.findings import Finding
+from qhunion.normalise.privacy import looks_personal, mask, mask_optional
 
 
 def pack(cells: list[Any]) -> bytes:
@@ -62,3 +63,14 @@ class Record:
         if self.credit_code and self.credit_valid:
             return self.credit_code
         return f"{self.name or ''}|{self.county or self.prefecture or ''}"
+
+    @property
+    def ledger_key(self) -> tuple[str, str | None]:
+        """`key` as the ledger keeps it, and the credit code it keeps: a “credit code” that is really an ID or
+        phone number is neither kept nor used as the key (issue 14, items 5, 8), and free text is masked."""
+        code = self.credit_code
+        if code is not None and self.credit_valid:
+            return code, code  # a valid 统一社会信用代码 is no person's number: nothing to mask
+        if code is not None and looks_personal(code):
+            return mask(f"{self.name or ''}|{self.county or self.prefecture or ''}"), None
+        return mask(self.key), mask_optional(code)

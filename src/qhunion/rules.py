@@ -251,8 +251,8 @@ class Area:
 class Context:
     """What a step may know beyond its own record, computed before the deciding pass (`context`): each area's
     count of small carriers — over this batch and, when ``ledger`` is true, the ledger's current records of
-    the same areas. Steps that read it are marked in `precedence.STEPS`; the rule set is refused at load when
-    one of them would run before the count is defined."""
+    the same areas. Steps that read it are marked in `precedence.STEP_SPECS`; the rule set is refused at load
+    when one of them would run before the count is defined."""
 
     areas: Mapping[str, Area] = field(default_factory=dict)
     ledger: bool = False  # the ledger's records were counted too (issue 11)
@@ -266,10 +266,10 @@ STEPS: dict[str, Step] = {}
 
 
 def step(rid: str) -> Callable[[Step], Step]:
-    """Register the function of the precedence step ``rid``, which must be declared in `precedence.STEPS`."""
+    """Register the function of the precedence step ``rid``, declared in `precedence.STEP_SPECS`."""
     def register(fn: Step) -> Step:
-        if rid not in precedence.BY_ID:  # pragma: no cover - a programming error, caught by the tests
-            raise AssertionError(f"step {rid} is not declared in precedence.STEPS")
+        if rid not in precedence.SPEC_BY_ID:  # pragma: no cover - a programming error, caught by the tests
+            raise AssertionError(f"step {rid} is not declared in precedence.STEP_SPECS")
         STEPS[rid] = fn
         return fn
     return register
@@ -435,8 +435,8 @@ def _other(r: Record, rs: RuleSet, ctx: Context) -> tuple[Term, ...]:
     return (*terms, *_dispersed_terms(r, rs, ctx)) if is_carrier(r) else terms
 
 
-if set(STEPS) != set(precedence.IDS):  # pragma: no cover - a programming error, caught at import
-    raise AssertionError(f"steps without a function: {set(precedence.IDS) - set(STEPS)}")
+if set(STEPS) != set(precedence.RULE_IDS):  # pragma: no cover - a programming error, caught at import
+    raise AssertionError(f"steps without a function: {set(precedence.RULE_IDS) - set(STEPS)}")
 
 
 @cache
@@ -595,7 +595,7 @@ def decide(r: Record, rs: RuleSet, ctx: Context, found: Found | None = None,
 def _split(rs: RuleSet) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     """The steps that decide a row on its own, and those from the first that reads the `Context` on (the
     rule set's loader made sure none of those comes before a step it depends on)."""
-    at = next(i for i, r in enumerate(rs.rules) if precedence.BY_ID[r.id].context)
+    at = next(i for i, r in enumerate(rs.rules) if precedence.SPEC_BY_ID[r.id].context)
     return rs.rules[:at], rs.rules[at:]
 
 

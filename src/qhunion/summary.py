@@ -107,6 +107,15 @@ class UnknownRegion(SummaryError):
     """``--region`` named no prefecture or county of Qinghai."""
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote of a summary: ``code`` to ask by (a caller never searches the sentence), ``text`` printed.
+    Codes: round-swapped, round-nearest, target-gap, rates-reported, responsible-multi, unplaced."""
+
+    code: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Scope:
     """The region a summary covers: the province, a prefecture or a county."""
@@ -258,8 +267,12 @@ class Summary:
     rows: list[Row]
     total: Row
     decision_rule_sets: list[str] = field(default_factory=list)  # those the decisions were made under
-    notes: list[str] = field(default_factory=list)  # footnotes: what a reader must know to add the rows up
+    notes: list[Note] = field(default_factory=list)  # footnotes: what a reader must know to add the rows up
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+
+    def note(self, code: str) -> Note | None:
+        """The footnote of that code, if the summary has one."""
+        return next((n for n in self.notes if n.code == code), None)
 
     def columns(self) -> list[str]:
         """The flat columns of a CSV or workbook row."""
@@ -278,7 +291,7 @@ class Summary:
             "decision_rule_sets": self.decision_rule_sets,
             "migrant_target": self.target,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
-            "notes": self.notes,
+            "notes": [n.text for n in self.notes],
             "rows": [r.as_dict(self.target) for r in self.rows],
             "total": self.total.as_dict(self.target),
         }
@@ -479,13 +492,15 @@ def round_date(label: str) -> dt.date | None:
         return None
 
 
-def _notes(by: str, rs: RuleSet) -> list[str]:
-    notes = [f"距目标尚需：目标 {rs.parameters['migrant_target'].shown} 是全省的（二），各行按本行调查企业计，仅供参考",
-             "入会率只计填报了会员人数的企业；未填的企业另列"]
+def _notes(by: str, rs: RuleSet) -> list[Note]:
+    notes = [Note("target-gap", f"距目标尚需：目标 {rs.parameters['migrant_target'].shown} 是全省的（二），"
+                                "各行按本行调查企业计，仅供参考"),
+             Note("rates-reported", "入会率只计填报了会员人数的企业；未填的企业另列")]
     if by == "responsible":
         multi = [f"{r.group}：{'、'.join([*r.unions, *r.pilot_unions])}" for r in rs.responsibility
                  if len(r.unions) + len(r.pilot_unions) > 1]
-        notes.append("同一群体由多个单位负责的，企业计入每个单位的行，各行相加多于合计（" + "；".join(multi) + "）")
+        notes.append(Note("responsible-multi",
+                          "同一群体由多个单位负责的，企业计入每个单位的行，各行相加多于合计（" + "；".join(multi) + "）"))
     return notes
 
 
@@ -516,8 +531,8 @@ def summarize(ledger: Ledger, rs: RuleSet, region: str | None = None, by: str | 
                 for r in rows]
     notes = [*round_notes, *_notes(by, rs)]
     if scope.level != "province" and (unplaced := ledger.unplaced(round_label)):
-        notes.append(f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入“{NO_REGION}”）；"
-                     "请在调查表中补填县（市、区）后重新 classify")
+        notes.append(Note("unplaced", f"另有 {unplaced} 家企业地区不明，不在{scope.name}的数字中（全省汇总计入"
+                                      f"“{NO_REGION}”）；请在调查表中补填县（市、区）后重新 classify"))
     return Summary(by, scope, round_label, compare, rs.stamp, rs.param("migrant_target"),
                    source or f"账本 {ledger.name}", rows, total_row, ledger.rule_sets(), notes=notes)
 
@@ -545,18 +560,19 @@ def _late(first_round: str | None, deadline: dt.date | None) -> bool | None:
 
 
 def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tuple[
-        str | None, str | None, list[str]]:
+        str | None, str | None, list[Note]]:
     """``--round`` and ``--compare`` as the ledger holds them (issue 13): one spelling (2018-4 is 2018-04);
     the earlier of the two as the base, with a note when they came the other way round; and a round that no
     import carries read as the latest earlier one, saying so. With no earlier round the ledger's own error
     (`UnknownRound`, naming the rounds it has) stands."""
     from qhunion.rounds import canonical, latest_up_to
 
-    notes: list[str] = []
+    notes: list[Note] = []
     at = canonical(round_label) or None if round_label is not None else None
     base = canonical(compare) or None if compare is not None else None
     if at is not None and base is not None and base > at:
-        notes.append(f"--compare 的轮次 {base} 晚于 --round 的 {at}，已对调：显示 {at} 到 {base} 的变化")
+        notes.append(Note("round-swapped",
+                          f"--compare 的轮次 {base} 晚于 --round 的 {at}，已对调：显示 {at} 到 {base} 的变化"))
         at, base = base, at
     if at is not None or base is not None:
         held = ledger.rounds()
@@ -564,7 +580,8 @@ def _rounds(ledger: Ledger, round_label: str | None, compare: str | None) -> tup
         for asked in (at, base):
             used = latest_up_to(held, asked) if asked is not None else None
             if asked is not None and used is not None and used != asked:
-                notes.append(f"账本中没有轮次 {asked} 的导入，按截至该轮次的最近一轮 {used} 汇总")
+                notes.append(Note("round-nearest",
+                                  f"账本中没有轮次 {asked} 的导入，按截至该轮次的最近一轮 {used} 汇总"))
                 asked = used
             resolved.append(asked)
         at, base = resolved

@@ -13,7 +13,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from qhunion.fields import TRUCK_DRIVERS
-from qhunion.normalise.privacy import looks_personal, mask, mask_optional
+from qhunion.normalise.privacy import mask_optional
 
 if TYPE_CHECKING:
     from qhunion.records import Record
@@ -50,18 +50,6 @@ class Tally:
     unreported_migrant_members: int = 0
 
 
-
-def ledger_key(r: Record) -> tuple[str, str | None]:
-    """The enterprise's key as the ledger keeps it, and the credit code it keeps: a “credit code” that is
-    really an ID or phone number is neither kept nor used as the key (issue 14, items 5, 8)."""
-    code = r.credit_code
-    if code is not None and r.credit_valid:
-        return code, code  # a valid 统一社会信用代码 is no person's number: nothing to mask
-    if code is not None and looks_personal(code):
-        return mask(f"{r.name or ''}|{r.county or r.prefecture or ''}"), None
-    return mask(r.key), mask_optional(code)
-
-
 # prefecture, county, decision, meets_standalone, group, responsible, anchor: a cell's grouping values.
 Grouping = tuple[str | None, str | None, str, bool, str, str | None, str | None]
 
@@ -76,7 +64,7 @@ def tallies(pairs: Iterable[tuple[Record, Decision]], anchor: bool = False) -> l
     record per enterprise (the later row wins, as in the ledger), grouped and summed the same way."""
     current: dict[str, tuple[Record, Decision]] = {}
     for r, d in pairs:
-        current[ledger_key(r)[0]] = (r, d)
+        current[r.ledger_key[0]] = (r, d)
     counts, parts, wholes = attrgetter(*COUNTS), attrgetter(*(p for p, _ in REPORTED)), attrgetter(
         *(w for _, w in REPORTED))
     reported_at, blank_at = 1 + len(COUNTS), 1 + len(COUNTS) + len(REPORTED)

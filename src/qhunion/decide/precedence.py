@@ -26,7 +26,7 @@ class StepSpec:
 
 
 _SMALL = "它判定的是未达到单独建会标准、也不缺少可能达标的数字的企业"
-STEPS: tuple[StepSpec, ...] = (
+STEP_SPECS: tuple[StepSpec, ...] = (
     StepSpec("closed"),
     StepSpec("suspended"),
     StepSpec("has-union"),
@@ -40,8 +40,8 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("individual-dispersed", ("concentrated",), "它判定的是不在较集中区域的个体货运户", context=True),
     StepSpec("small-other", (), "它没有条件、对每家企业都成立，必须排在最后", context=True, last=True),
 )
-BY_ID = {s.id: s for s in STEPS}
-IDS = tuple(BY_ID)
+SPEC_BY_ID = {s.id: s for s in STEP_SPECS}
+RULE_IDS = tuple(SPEC_BY_ID)
 
 
 def order_problem(ids: list[str]) -> tuple[str, str, str] | None:
@@ -49,7 +49,7 @@ def order_problem(ids: list[str]) -> tuple[str, str, str] | None:
     Dependencies are followed through (`individual-dispersed` needs `anchor` because `concentrated` does)."""
     at = {rid: i for i, rid in enumerate(ids)}
     for i, rid in enumerate(ids):
-        spec = BY_ID[rid]
+        spec = SPEC_BY_ID[rid]
         if spec.last and i != len(ids) - 1:
             return rid, ids[-1], spec.why
         for dep, why in _needs(rid):
@@ -61,10 +61,10 @@ def order_problem(ids: list[str]) -> tuple[str, str, str] | None:
 def _needs(rid: str) -> list[tuple[str, str]]:
     """Every step ``rid`` depends on, directly or through another, with the reason of the direct one."""
     out: dict[str, str] = {}
-    todo = [(dep, BY_ID[rid].why) for dep in BY_ID[rid].after]
+    todo = [(dep, SPEC_BY_ID[rid].why) for dep in SPEC_BY_ID[rid].after]
     while todo:
         dep, why = todo.pop(0)
         if dep not in out:
             out[dep] = why
-            todo += [(d, why) for d in BY_ID[dep].after]
+            todo += [(d, why) for d in SPEC_BY_ID[dep].after]
     return list(out.items())

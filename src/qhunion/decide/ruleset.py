@@ -178,8 +178,6 @@ class RuleSet(_Strict):
         return next((r for r in self.responsibility if r.group == group), None)
 
 
-# The precedence steps rules.py implements (`precedence.STEPS`, the one list): the file must name exactly these.
-IMPLEMENTED_RULES = precedence.IDS
 REQUIRED_PARAMETERS = ("standalone_vehicles", "standalone_employees", "industry_concentration",
                        "industry_concentration_drivers", "migrant_target")
 
@@ -210,17 +208,17 @@ def _check(rs: RuleSet, where: str) -> None:
         for cid in clause_ids:
             if cid not in rs.clauses:
                 raise bad(key, f"引用了不存在的条款“{cid}”")
-    ids = [r.id for r in rs.rules]
-    if sorted(ids) != sorted(IMPLEMENTED_RULES) or len(set(ids)) != len(ids):
-        missing = set(IMPLEMENTED_RULES) - set(ids)
-        extra = set(ids) - set(IMPLEMENTED_RULES)
-        raise bad("rules", f"应恰好包含 {'、'.join(IMPLEMENTED_RULES)} 各一次"
+    ids = [r.id for r in rs.rules]  # exactly the steps rules.py implements (`precedence.RULE_IDS`)
+    if sorted(ids) != sorted(precedence.RULE_IDS) or len(set(ids)) != len(ids):
+        missing = set(precedence.RULE_IDS) - set(ids)
+        extra = set(ids) - set(precedence.RULE_IDS)
+        raise bad("rules", f"应恰好包含 {'、'.join(precedence.RULE_IDS)} 各一次"
                            + (f"；缺少 {'、'.join(sorted(missing))}" if missing else "")
                            + (f"；无法执行 {'、'.join(sorted(extra))}" if extra else ""))
     problem = precedence.order_problem(ids)
     if problem is not None:
         step, first, why = problem
-        if precedence.BY_ID[step].last:
+        if precedence.SPEC_BY_ID[step].last:
             raise bad(f"rules.{step}", f"必须是最后一步（{why}），却排在“{first}”之前")
         raise bad(f"rules.{step}", f"排在了“{first}”之前，但{why}，须先经“{first}”判定：请把它移到“{first}”之后")
     for r in rs.rules:

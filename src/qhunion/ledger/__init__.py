@@ -93,7 +93,7 @@ from qhunion.normalise.privacy import mask, mask_optional
 from qhunion.oserrors import os_reason
 from qhunion.readers.sheet import file_label
 from qhunion.rounds import canonical as canonical_round
-from qhunion.tally import REPORTED, ledger_key
+from qhunion.tally import REPORTED
 from qhunion.tally import Tally as Tally
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ def record_values(r: Record, d: Decision, rs: RuleSet, import_id: int, round_lab
     """One row of ``records``, in the order of RECORD_COLUMNS. Free text is masked (`privacy.mask`); a credit
     code that is really an ID or phone number is not kept, nor is it the enterprise's key. The anchor, the
     vehicles used and the standalone requirement are the decision's own (issue 12: not re-derived here)."""
-    key, code = ledger_key(r)
+    key, code = r.ledger_key
     return (
         import_id, round_label, key, mask_optional(r.name), code,
         r.prefecture, r.county,
@@ -487,7 +487,7 @@ class Ledger:
         for path in readable:
             name = file_label(path)
             sheets = [lay.sheet for lay in result.survey.layouts if lay.file == name and lay.skipped is None]
-            pairs = result.by_file.get(name, [])
+            pairs = result.pairs_of(path)
             outcomes.append(self.add(Source.of(path, sheets), pairs, result.ruleset, round_label, unit))
         return outcomes
 

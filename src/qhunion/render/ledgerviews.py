@@ -73,9 +73,9 @@ def summary_notes(s: Summary, rs: RuleSet, err: Any) -> None:
     decisions made under another rule set."""
     if s.scope.former:
         err.print(f"“{s.scope.asked}”是旧称，按现名“{s.scope.name}”汇总", markup=False)
-    unplaced = [n for n in s.notes if "地区不明" in n]
+    unplaced = s.note("unplaced")
     if s.total.figures.enterprises == 0 and unplaced:  # the records are there, only their county is not
-        err.print(f"{s.source} 中没有能归入{s.scope.name}的企业记录：{unplaced[0]}", markup=False)
+        err.print(f"{s.source} 中没有能归入{s.scope.name}的企业记录：{unplaced.text}", markup=False)
     elif s.total.figures.enterprises == 0:
         err.print(f"{s.source} 中{s.scope.name if s.scope.level != 'province' else ''}还没有企业记录"
                   "（先用 qhunion classify 判定并记入账本）", markup=False)
@@ -153,8 +153,8 @@ def print_summary(s: Summary, rs: RuleSet, out: Any) -> None:
             out.print(note, markup=False, highlight=False)
     out.print(f"建会率 = 应单独建会企业中已建会的比例（青总办〔2018〕19号 三（二））；"
               f"农民工入会率目标 {rs.parameters['migrant_target'].shown}（二）", markup=False)
-    for note in s.notes:
-        out.print(f"注：{note}", markup=False, highlight=False)
+    for footnote in s.notes:
+        out.print(f"注：{footnote.text}", markup=False, highlight=False)
 
 
 # ── ledger list | verify ─────────────────────────────────────────────────────────────────────────────

@@ -45,7 +45,8 @@ def write_workbook(result: Result, target: Path, only: Path | None = None) -> No
         # `-o survey.xlsx` would replace the survey with its annotated copy: the input is never written.
         if same_file(source, target):
             raise OutputError(target, "这是输入的调查表本身，不能覆盖；请用 -o 指定另一个文件名")
-    pairs, findings = (result.pairs, result.all_findings()) if only is None else of_input(result, only)
+    pairs, findings = (result.pairs, result.all_findings()) if only is None else (
+        result.pairs_of(only), result.findings_of(only))
     plan = result.plan_of(only)
     with atomic_path(target) as tmp, closing_zips():
         book = xlsxwriter.Workbook(str(tmp), {
@@ -62,17 +63,6 @@ def write_workbook(result: Result, target: Path, only: Path | None = None) -> No
         _rules_sheet(book, styles, result.ruleset)
         with _deflate_level(ZIP_LEVEL):
             book.close()
-
-
-def of_input(result: Result, path: Path) -> tuple[list[tuple[Record, Decision]], list[Finding]]:
-    """The pairs and findings read from one input — by its place in the run, not its name (two inputs may
-    share a name: d1/s.xlsx and d2/s.xlsx)."""
-    _, _, f0, f1 = result.survey.spans[path]
-    pairs = result.pairs_of(path)
-    findings = list(result.survey.findings[f0:f1])
-    for r, d in pairs:
-        findings += issues(r, d)
-    return pairs, findings
 
 
 # zlib level for the workbook's parts. xlsxwriter always uses the default, 6, which spent 1.8 s of a 100,000-row
