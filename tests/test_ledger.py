@@ -604,3 +604,15 @@ def test_an_unreadable_input_with_a_gbk_name_is_not_imported(tmp_path: Path) -> 
         assert len(result.survey.unreadable) == 1 and len(result.survey.readable_paths) == 1
         outcomes = ledger.record(result)
     assert [o.info.file_name for o in outcomes] == ["城北区.csv"]
+
+
+def test_names_that_differ_only_in_a_phone_number_are_one_enterprise_as_stored(tmp_path: Path, db: str) -> None:
+    """The ledger keeps a name with its phone number masked: 甲物流13912345678 and 甲物流13900005678 are both
+    “甲物流139****5678” there, so only the later row may be current (the file's own flag was taken by the raw
+    name, and both rows were current)."""
+    f = survey(tmp_path / "a.csv", ["甲物流13912345678", None, "城北区", 30, 40, "否", None],
+               ["甲物流13900005678", None, "城北区", 30, 40, "是", 12])
+    with Ledger(db) as ledger:
+        (done,) = record(ledger, f)
+    assert done.info.current == 1
+    assert_sound(db)

@@ -460,9 +460,11 @@ class Ledger:
             import_id = conn.execute(insert(imports).values(**values).returning(imports.c.id)).scalar_one()
             # Inserted with the flag the file implies on its own (a key's last row counts), so the election
             # below rewrites only the records that other imports make right or wrong.
-            last = {r.key: i for i, (r, _) in enumerate(pairs)}
+            # By the key as stored (masked): two names that differ only in a phone number are one enterprise there.
+            stored = [r.ledger_key[0] for r, _ in pairs]
+            last = {key: i for i, key in enumerate(stored)}
             _insert_many(conn, records, RECORD_COLUMNS, [
-                record_values(r, d, rs, import_id, round_label, last[r.key] == i) for i, (r, d) in enumerate(pairs)])
+                record_values(r, d, rs, import_id, round_label, last[stored[i]] == i) for i, (r, d) in enumerate(pairs)])
             superseded = _supersede(conn, import_id)
             # Only a record of a later round can outrank this import's own (any other import came earlier).
             if conn.execute(select(imports.c.id).where(imports.c.round_label > round_label).limit(1)).first():
