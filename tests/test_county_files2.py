@@ -187,3 +187,20 @@ def test_answers_coded_by_a_legend_in_the_header(cli: Cli, tmp_path: Path, heade
     report = check_json(cli, path)
     assert fields_of(report)[header] == "has_union" and "bool-invalid" not in codes(report)
     assert [r["decision"] for r in classify_json(cli, path)] == ["established", "standalone", "standalone"]
+
+
+def test_the_offered_map_line_reads_the_file_and_does_not_come_back(cli: Cli, tmp_path: Path) -> None:
+    """序号,单位,地点,车,人: two columns recognised, one short of a header by itself. The line `check` offers
+    names them; run as given, it must read the file, not refuse it again with the same line."""
+    import shlex
+
+    rows: list[list[Any]] = [["序号", "单位", "地点", "车", "人"],
+                             [1, "湟源丹噶尔运输有限公司", "湟源县", 21, 4], [2, "湟源日月物流有限公司", "湟源县", 3, 30]]
+    path = write_csv(tmp_path / "湟源.csv", Grid(rows), encoding="utf-8")
+    status, out, _ = cli("check", path)
+    assert status == 3
+    args = shlex.split(out[out.index("qhunion check "):].split("\n")[0])[2:]
+    status, again, _ = cli("check", *args)
+    assert status in (0, 1) and "没有找到调查表表头" not in again, again
+    report = check_json(cli, *args)
+    assert report["records"] == 2 and fields_of(report)["单位"] == "name"

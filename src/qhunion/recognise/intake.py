@@ -377,8 +377,10 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
             find = functools.partial(_header_columns, first_column=whole.first_column, mapping=mapping)
             sheets, notes = panels.split(whole, find, HEADER_SCAN)  # tables side by side: each read on its own
             survey.findings.extend(notes)
-            # A table split off a wider header row is known to be one: its name and one more field will do.
-            fewest = MIN_FIELDS if len(sheets) == 1 else 2
+            # A table split off a wider header row is known to be one, and columns the user named with --map are
+            # taken at their word: the name and one more field will do (else the line `check` offers loops).
+            named = any(field is not None for field in (mapping or {}).values())
+            fewest = MIN_FIELDS if len(sheets) == 1 and not named else 2
             for sheet in sheets:
                 layout, records, notes = read_sheet(sheet, keep_cells, mapping, fewest)
                 survey.layouts.append(layout)

@@ -77,5 +77,7 @@ def reason(path: Path, found: Sequence[Nearest | None], is_sequence: Callable[[s
             text += f"。没有认出企业名称列，下面的命令暂按 {blank.letter} 列填写"
         else:
             text += "。没有认出企业名称列"
+    if len(items) < 2:  # a name alone is no survey: say what else it needs, or the same line comes back
+        text += "；还需再指定至少一列（如车辆数、职工人数），写法同上"
     command = map_command([str(path)], items)
     return f"{text}；核对后这样重新运行（列或字段不对就改掉；classify 用同样的 --map）：{command}"
