@@ -415,14 +415,22 @@ def test_a_round_label_that_sorts_wrongly_is_written_as_it_sorts(tmp_path: Path,
         assert ledger.rounds() == ["2018-04"]
 
 
-def test_two_inputs_of_one_name_are_refused(tmp_path: Path, db: str) -> None:
+def test_two_inputs_of_one_name_are_two_imports(tmp_path: Path, db: str) -> None:
+    """Each county's folder holds its 调查表.csv: a prefecture classifies them in one run. They used to be
+    refused (exit 6) because records knew their file by name only; they are now told apart by their place in
+    the run, each an import of its own records, and `ledger forget 调查表.csv` asks for the number."""
     (tmp_path / "城北").mkdir()
     (tmp_path / "城西").mkdir()
     a = survey(tmp_path / "城北" / "调查表.csv", ["甲物流", 1, "城北区", 30, 40, "否", None])
-    b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None])
+    b = survey(tmp_path / "城西" / "调查表.csv", ["戊物流", 5, "城西区", 30, 40, "否", None],
+               ["己运输", 6, "城西区", 3, 4, "否", None])
     status, _, err = run("classify", a, b, "--db", db, "--no-workbook", "-f", "json")
-    assert status == 6 and "都叫“调查表.csv”" in err
-    assert count(db, "imports") == 0
+    assert status == 0, err
+    with Ledger(db, create=False) as ledger:
+        assert [(i.file_name, i.record_count) for i in ledger.imports()] == [("调查表.csv", 1), ("调查表.csv", 2)]
+    assert sql(db, "SELECT county, import_id FROM records ORDER BY id") == [("城北区", 1), ("城西区", 2), ("城西区", 2)]
+    status, _, err = run("ledger", "forget", "调查表.csv", "--db", db, "--yes")
+    assert status == 2 and "#1、#2" in err, err
 
 
 def test_no_ledger_flag_and_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,8 +172,8 @@ def classify(
         if kind == "table" and target is not None and folder is None:
             books = {Path(""): target}  # everything in one workbook
         else:
-            spans = result.survey.spans
-            books, notes = workbook_targets([p for p in result.survey.paths if spans[p][1] > spans[p][0]], folder)
+            read = [p for p in result.survey.paths if result.survey.records[result.survey.spans[p].records]]
+            books, notes = workbook_targets(read, folder)
             for note in notes:
                 console.err().print(note, markup=False, highlight=False)
     claim([*books.values(), *([target] if target is not None and kind != "table" else [])],

@@ -33,14 +33,14 @@ class Result:
     def pairs_of(self, path: Path) -> list[tuple[Record, Decision]]:
         """The pairs read from one input — by its place in the run, not its name (d1/s.xlsx and d2/s.xlsx):
         one workbook and one ledger import per input."""
-        r0, r1, _, _ = self.survey.spans[path]
-        return list(zip(self.survey.records[r0:r1], self.decisions[r0:r1], strict=True))
+        share = self.survey.spans[path].records
+        return list(zip(self.survey.records[share], self.decisions[share], strict=True))
 
     def findings_of(self, path: Path) -> list[Finding]:
         """What was found in one input, placed like `pairs_of`: the file's own findings, then each record's
         and its decision's (`all_findings` of that input alone)."""
-        _, _, f0, f1 = self.survey.spans[path]
-        return [*self.survey.findings[f0:f1], *(f for r, d in self.pairs_of(path) for f in issues(r, d))]
+        own = self.survey.findings[self.survey.spans[path].findings]
+        return [*own, *(f for r, d in self.pairs_of(path) for f in issues(r, d))]
 
     @cached_property
     def plans(self) -> dict[Path, list[Proposal]]:

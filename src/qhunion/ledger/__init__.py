@@ -477,18 +477,10 @@ class Ledger:
 
     def record(self, result: Result, round_label: str | None = None, unit: str | None = None) -> list[ImportOutcome]:
         """One import per readable input file of a classify run."""
-        readable = result.survey.readable_paths
-        seen: dict[str, Path] = {}
-        for path in readable:
-            # Records know their file by name only: two inputs of one name cannot be told apart.
-            name = file_label(path)
-            if seen.setdefault(name, path) != path:
-                raise LedgerError(f"有两个文件都叫“{name}”（{seen[name]}、{path}），账本无法区分它们的记录，"
-                                  "未记入账本：请给文件改名（如加上县名）后重新运行，或分别运行 classify")
         outcomes = []
-        for path in readable:
-            name = file_label(path)
-            sheets = [lay.sheet for lay in result.survey.layouts if lay.file == name and lay.skipped is None]
+        for path in result.survey.readable_paths:  # by place, not name: d1/调查表.xlsx and d2/调查表.xlsx are two
+            layouts = result.survey.layouts[result.survey.spans[path].layouts]
+            sheets = [lay.sheet for lay in layouts if lay.skipped is None]
             pairs = result.pairs_of(path)
             outcomes.append(self.add(Source.of(path, sheets), pairs, result.ruleset, round_label, unit))
         return outcomes

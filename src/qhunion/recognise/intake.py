@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from qhunion.fields import BY_ID
 from qhunion.findings import Finding, Severity
@@ -51,6 +51,15 @@ class SheetLayout:
         return {c.field: c for c in self.columns if c.field}
 
 
+class Span(NamedTuple):
+    """One input's share of a `Survey`'s lists. Records and layouts name their file by name only, and
+    d1/s.xlsx and d2/s.xlsx must each get their own annotated workbook and ledger import."""
+
+    records: slice
+    findings: slice
+    layouts: slice
+
+
 @dataclass
 class Survey:
     """Everything read from the inputs: records, the layouts found, findings not tied to a record, and the
@@ -61,9 +70,7 @@ class Survey:
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[UnreadableFile] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
-    # Each path's records and findings as [start, end) of ``records`` and ``findings``: records name their
-    # file by name only, and d1/s.xlsx and d2/s.xlsx must each get their own annotated workbook.
-    spans: dict[Path, tuple[int, int, int, int]] = field(default_factory=dict)
+    spans: dict[Path, Span] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)  # qhunion's own outputs among the inputs, not read
 
     @property
@@ -360,9 +367,10 @@ def read_survey(inputs: Iterable[str | Path], encoding: str | None = None, keep_
     survey = Survey()
     for path in expand((str(p) for p in inputs), survey.skipped):
         survey.paths.append(path)
-        records, findings = len(survey.records), len(survey.findings)
+        records, findings, layouts = len(survey.records), len(survey.findings), len(survey.layouts)
         read_file(path, survey, encoding, keep_cells, mapping)
-        survey.spans[path] = (records, len(survey.records), findings, len(survey.findings))
+        survey.spans[path] = Span(slice(records, len(survey.records)), slice(findings, len(survey.findings)),
+                                  slice(layouts, len(survey.layouts)))
     duplicate_codes(survey.records, survey.layouts)
     return survey
 
