@@ -93,7 +93,7 @@ CATALOGUE: dict[str, Kind] = {
         Kind("code-old-format", N, "旧版登记代码", "“{value}”是{why}（统一社会信用代码实施前的编号），已保留原值；"
                                                   "请补填 18 位统一社会信用代码"),
         # County files read without our template (branch county3)
-        Kind("sheet-side-by-side", N, "并排的表格", "本表左右并排有 {count} 张表（{parts}），已分别读取，各按自己上方的标题定地区"),
+        Kind("sheet-side-by-side", N, "并排的表格", "本表左右并排有 {count} 张表（{parts}），已分别读取；每张表的地区按它自己的列和它上方的标题确定"),
     )
 }
 

@@ -42,9 +42,6 @@ class Tracker:
 _current = Tracker()
 
 
-_current = Tracker()
-
-
 def tracker() -> Tracker:
     """The run's progress, for the core to tick without being handed it (silent outside `tracking`)."""
     return _current

@@ -135,7 +135,8 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
             if best is None or mapped > best[0] or (mapped == best[0] and score > best[1] + 1.0):
                 best = (mapped, score, Header(pos, height, columns))
     # Three rows (企业基本情况 / 车辆情况 over 车辆数 over 自有 | 挂靠): the top two read as one group row. Only
-    # when that names more than any other reading — a title over a two-row header must not pass for one.
+    # when that names more than any other reading (or there is none) — a title over a two-row header must not
+    # pass for one.
     for pos in range(len(texts) - 2):
         top, middle, lower = texts[pos:pos + 3]
         if sum(1 for t in top if t) < 2 or any(_looks_like_data(rows[p][1]) for p in range(pos, pos + 3)):
@@ -143,7 +144,7 @@ def find_header(rows: Sequence[tuple[int, list[Any]]], first_column: int,
         samples = [cells for _, cells in rows[pos + 3:pos + 23]]
         columns = recognise(_groups(top, middle, lower), lower, first_column, samples, mapping)
         mapped = sum(1 for c in columns if c.field)
-        if best is not None and mapped > best[0] and row_score(columns) > 0:
+        if mapped >= min_fields and (best is None or mapped > best[0]) and row_score(columns) > 0:
             best = (mapped, row_score(columns), Header(pos, 3, columns))
     return best[2] if best else None
 

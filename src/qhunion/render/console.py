@@ -17,8 +17,6 @@ from qhunion import timing
 from qhunion.timing import PHASES, Tracker
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from rich.console import Console
 
 # Characters used in messages that GBK cannot encode, and what to print instead.

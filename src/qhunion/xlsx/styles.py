@@ -24,7 +24,7 @@ DECISION_COLOURS = {
 TO_ACT = frozenset({"standalone", "unverified"})
 DONE = frozenset({"established"})
 SEVERITY_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
-TARGET_COLOUR = "#C00000"  # the 60 % target, in a table and across a chart
+TARGET_COLOUR = "#C00000"  # the membership target (the rule set's), in a table and across a chart
 # Dates as a Chinese reader writes them, not ISO strings (issue 13).
 LOCAL_DATE = 'yyyy"年"m"月"d"日"'
 LOCAL_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
