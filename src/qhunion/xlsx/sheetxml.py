@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -115,6 +117,20 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         self._check_dimensions(0, 0)
         self._check_dimensions(last_row, last_col)
         self.previous_row = last_row + 1  # xlsxwriter has no row of its own left to flush
+
+    def _write_optimized_sheet_data(self) -> None:
+        """xlsxwriter's copy of the row file into the sheet part, as bytes: its own copy decodes and re-encodes
+        the whole file (0.4 s for the 120 MB of a 100,000-row survey)."""
+        if self.dim_rowmin is None or not hasattr(self.fh, "buffer"):
+            super()._write_optimized_sheet_data()  # no rows, or a sheet assembled in memory
+            return
+        self._xml_start_tag("sheetData")
+        self.row_data_fh.close()
+        self.fh.flush()  # what xlsxwriter wrote before <sheetData> goes first
+        with open(self.row_data_filename, "rb") as rows:
+            shutil.copyfileobj(rows, self.fh.buffer, 1 << 20)
+        os.unlink(self.row_data_filename)
+        self._xml_end_tag("sheetData")
 
     def row(self, index: int, cells: Iterable[Cell], height: float | None = None) -> str:
         """Row ``index`` (0-based) as XML; empty strings and None are left out unless they carry a style."""
