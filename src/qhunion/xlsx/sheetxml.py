@@ -111,9 +111,10 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         """All the sheet's rows, made by ``row``, in order; ``last_row``/``last_col`` (0-based) bound them."""
         if not self.constant_memory:
             raise ValueError("StreamedSheet needs a constant_memory workbook")
-        write = self.row_data_fh.write
-        for row in rows:
-            write(row)
+        write, rows = self.row_data_fh.write, iter(rows)
+        # Written 500 rows at a time: one write per row costs a quarter more (~0.1 s of 140 MB of rows)
+        while batch := list(itertools.islice(rows, 500)):
+            write("".join(batch))
         self._check_dimensions(0, 0)
         self._check_dimensions(last_row, last_col)
         self.previous_row = last_row + 1  # xlsxwriter has no row of its own left to flush
