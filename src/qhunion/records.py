@@ -26,6 +26,7 @@ class Record:
     sheet: str
     row: int  # as Excel shows it
     packed: bytes = b""  # the row as read, for the annotated copy (see `pack`)
+    width: int = 0  # how many cells `packed` holds: the workbook plans a row's columns without unpacking it
     name: str | None = None
     credit_code: str | None = None
     credit_valid: bool = False

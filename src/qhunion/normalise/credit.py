@@ -12,6 +12,7 @@ licences still carry them: such a value is what it is — kept, reported for inf
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -85,7 +86,9 @@ _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def check_character(body: str) -> str:
     """The check character of a 17-character body in the alphabet: python-stdnum's `uscc.calc_check_digit`
     (tests compare them), without its re-cleaning of the input, a third of the time of reading a survey."""
-    total = sum(_VALUE[ch] * w for ch, w in zip(body, _WEIGHTS, strict=True))
+    if len(body) != len(_WEIGHTS):
+        raise ValueError(f"a credit code's body has {len(_WEIGHTS)} characters, not {len(body)}")
+    total = sum(map(operator.mul, map(_VALUE.__getitem__, body), _WEIGHTS))  # a generator took ~0.5 µs more a code
     return _ALPHABET[(31 - total) % 31]
 
 

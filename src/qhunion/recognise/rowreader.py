@@ -159,7 +159,8 @@ class SheetReader:
             return None
         if kind == "filler":
             return None
-        record = Record(self.sheet.file, self.sheet.name, number, pack(cells) if self.keep_cells else b"")
+        record = Record(self.sheet.file, self.sheet.name, number, pack(cells) if self.keep_cells else b"",
+                        len(cells) if self.keep_cells else 0)
         issues = record.issues
         has_data = False
         region_raw: dict[str, tuple[str, Column]] = {}

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -109,12 +111,27 @@ class StreamedSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter is untyped
         """All the sheet's rows, made by ``row``, in order; ``last_row``/``last_col`` (0-based) bound them."""
         if not self.constant_memory:
             raise ValueError("StreamedSheet needs a constant_memory workbook")
-        write = self.row_data_fh.write
-        for row in rows:
-            write(row)
+        write, rows = self.row_data_fh.write, iter(rows)
+        # Written 500 rows at a time: one write per row costs a quarter more (~0.1 s of 140 MB of rows)
+        while batch := list(itertools.islice(rows, 500)):
+            write("".join(batch))
         self._check_dimensions(0, 0)
         self._check_dimensions(last_row, last_col)
         self.previous_row = last_row + 1  # xlsxwriter has no row of its own left to flush
+
+    def _write_optimized_sheet_data(self) -> None:
+        """xlsxwriter's copy of the row file into the sheet part, as bytes: its own copy decodes and re-encodes
+        the whole file (0.4 s for the 120 MB of a 100,000-row survey)."""
+        if self.dim_rowmin is None or not hasattr(self.fh, "buffer"):
+            super()._write_optimized_sheet_data()  # no rows, or a sheet assembled in memory
+            return
+        self._xml_start_tag("sheetData")
+        self.row_data_fh.close()
+        self.fh.flush()  # what xlsxwriter wrote before <sheetData> goes first
+        with open(self.row_data_filename, "rb") as rows:
+            shutil.copyfileobj(rows, self.fh.buffer, 1 << 20)
+        os.unlink(self.row_data_filename)
+        self._xml_end_tag("sheetData")
 
     def row(self, index: int, cells: Iterable[Cell], height: float | None = None) -> str:
         """Row ``index`` (0-based) as XML; empty strings and None are left out unless they carry a style."""

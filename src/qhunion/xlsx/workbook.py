@@ -124,11 +124,12 @@ def _unheaded(result: Result, pairs: list[tuple[Record, Decision]]) -> dict[tupl
     for r, _ in pairs:
         sheet = (r.file, r.sheet)
         offset, columns = known[sheet]
-        cells = r.cells
-        positions = spare.get((sheet, len(cells)))
+        positions = spare.get((sheet, r.width))
         if positions is None:
-            positions = spare[(sheet, len(cells))] = [
-                pos for pos in range(len(cells)) if pos + offset not in columns]
+            positions = spare[(sheet, r.width)] = [pos for pos in range(r.width) if pos + offset not in columns]
+        if not positions:
+            continue  # every cell has a header: no need to unpack the row (a quarter of the write phase's unpacking)
+        cells = r.cells
         for pos in positions:
             if not is_blank(cells[pos]):
                 found.setdefault(sheet, set()).add(pos + offset)
