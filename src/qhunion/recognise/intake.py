@@ -202,8 +202,9 @@ def read_sheet(sheet: Sheet, keep_cells: bool = True, mapping: Mapping | None = 
         if form is not None:
             return layout, form, notes
         layout.skipped = "hidden" if not sheet.visible else ("empty" if not head else "no-header")
-        layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping,
-                                          _looks_like_data)
+        if layout.skipped == "no-header":  # a hidden sheet is never offered as the nearest header
+            layout.nearest = noheader.nearest(sheet.name, head[:HEADER_SCAN], sheet.first_column, mapping,
+                                              _looks_like_data)
         code = "sheet-hidden" if not sheet.visible else "sheet-skipped"
         why = "（工作表为空）" if not head else ""
         notes.append(Finding(code, sheet.file, sheet.name, params={"why": why}))
