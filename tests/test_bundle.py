@@ -143,9 +143,11 @@ def test_a_damaged_or_altered_bundle_is_refused(county_ledger: str, tmp_path: Pa
     forged = _rewrite(bundle, tmp_path / "改清单.qhl", manifest=lambda m: m.update(sha256="0" * 64))
     newer = _rewrite(bundle, tmp_path / "新版本.qhl", manifest=lambda m: m.update(schema_version=99))
     before = state(county_ledger)
-    for bad in (truncated, flipped, text_file, more_members, forged):
+    for bad in (truncated, flipped, more_members, forged):
         status, _, err = cli("ledger", "import", bad, "--db", county_ledger)
         assert status == 3 and "已损坏或被改动" in err and err.count("\n") == 1, (bad.name, err)
+    status, _, err = cli("ledger", "import", text_file, "--db", county_ledger)  # not one at all: not “damaged”
+    assert status == 3 and "不是 qhunion 账本包" in err and "重新导出" not in err, err
     status, _, err = cli("ledger", "import", newer, "--db", county_ledger)
     assert status == 3 and "请升级 qhunion" in err
     status, _, err = cli("ledger", "import", tmp_path / "没有.qhl", "--db", county_ledger)

@@ -142,9 +142,16 @@ def read_bundle(path: Path) -> Bundle:
     """Read and check a bundle whole before anything is merged: a damaged or altered one is refused."""
     from qhunion.ledger import LATEST
 
-    damaged = f"账本包 {path.name} 已损坏或被改动（或不是 qhunion 账本包），未合并任何内容；请让寄出方重新导出"
+    damaged = f"账本包 {path.name} 已损坏或被改动，未合并任何内容；请让寄出方重新导出"
+    stranger = (f"{path.name} 不是 qhunion 账本包（应是 qhunion ledger export 写出的 .qhl 文件），"
+                "未合并任何内容；请确认选对了文件")
     try:
+        with path.open("rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":  # not even the start of a zip (a note, a CSV): no bundle at all
+                raise BundleError(stranger)
         with zipfile.ZipFile(path) as z:
+            if MANIFEST not in z.namelist():
+                raise BundleError(stranger)
             manifest = json.loads(z.read(MANIFEST))
             content = z.read(CONTENT)
     except FileNotFoundError as exc:
@@ -154,8 +161,9 @@ def read_bundle(path: Path) -> Bundle:
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
         # a broken archive, a missing member, bad JSON, a corrupt deflate stream, an unknown or encrypted method
         raise BundleError(damaged) from exc
-    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
-            or not isinstance(manifest.get("schema_version"), int)):
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(stranger)
+    if not isinstance(manifest.get("schema_version"), int):
         raise BundleError(damaged)
     if manifest.get("format_version") != FORMAT_VERSION or manifest["schema_version"] > LATEST:
         raise BundleError(f"账本包 {path.name} 由更新版本的 qhunion 写出，请升级 qhunion 后再合并")
