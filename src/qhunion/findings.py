@@ -94,6 +94,9 @@ CATALOGUE: dict[str, Kind] = {
                                                   "请补填 18 位统一社会信用代码"),
         # County files read without our template (branch county3)
         Kind("sheet-side-by-side", N, "并排的表格", "本表左右并排有 {count} 张表（{parts}），已分别读取；每张表的地区按它自己的列和它上方的标题确定"),
+        # File names in pinyin (recognise/pinyin.py)
+        Kind("region-file-ambiguous", W, "文件名中的地名有歧义", "文件名中的“{value}”可能指{options}，未据此确定地区；"
+             "请在表中填写县（市、区）"),
     )
 }
 

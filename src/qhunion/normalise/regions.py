@@ -47,6 +47,7 @@ class Division:
     parent_name: str
     short_name: str
     former_names: tuple[str, ...]
+    pinyin: str = ""  # of the short name, toneless, lowercase, no separators (玛沁 → maqin): for file names
 
     @property
     def is_county(self) -> bool:
@@ -189,6 +190,7 @@ def gazetteer() -> Gazetteer:
             code=row["code"], name=row["name"], level=row["level"], parent_code=row["parent_code"],
             parent_name=row["parent_name"], short_name=row["short_name"],
             former_names=tuple(n for n in row["former_names"].replace("；", ";").split(";") if n),
+            pinyin=row.get("pinyin") or "",
         )
         for row in csv.DictReader(io.StringIO(raw))
     ]

@@ -55,6 +55,8 @@ class SheetContext:
     sheet: Place | None = None
     title: Place | None = None
     file: Place | None = None
+    # A pinyin word of the file name that names two places (yushu: 州 or 市): (the word, "甲或乙"), said, not chosen.
+    file_doubt: tuple[str, str] | None = None
 
     def ordered(self) -> Iterable[tuple[str, Place | None]]:
         return (("sheet", self.sheet), ("title", self.title), ("file", self.file))
@@ -65,7 +67,29 @@ def sheet_context(file: str, sheet: str, title_rows: Iterable[Iterable[object]])
     title = _agreeing([t for t in titles if t is not None])
     stem = Path(file).stem
     # A CSV's only sheet is named after its file: the place comes from the file name, and says so.
-    return SheetContext(place_in(sheet) if sheet != stem else None, title, place_in(stem))
+    file_place, doubt = file_name_place(stem)
+    return SheetContext(place_in(sheet) if sheet != stem else None, title, file_place, doubt)
+
+
+def file_name_place(stem: str) -> tuple[Place | None, tuple[str, str] | None]:
+    """The place a file name names — in characters, or else in pinyin (maqin_2018diaocha) — and, when a
+    pinyin word could name two places the rest of the name does not tell apart, (that word, its readings)."""
+    from qhunion.recognise.pinyin import pinyin_readings
+
+    place = place_in(stem)
+    if place is not None:
+        return place, None  # characters win: 玛沁县_maqin, 湟中_ledu alike
+    readings = pinyin_readings(stem)
+    sure = [Place(r.divisions[0], r.word) for r in readings if r.sure]
+    for r in readings:
+        if r.sure:
+            continue
+        # yushu_chenduo: only 玉树藏族自治州 agrees with 称多县. yushu alone, or henan (县 or 省): in doubt.
+        fitting = [Place(d, r.word) for d in r.divisions if sure and _agreeing([*sure, Place(d, r.word)])]
+        if len(fitting) != 1 or r.elsewhere:
+            return None, (r.word, "或".join([d.name for d in r.divisions] + ([r.elsewhere] if r.elsewhere else [])))
+        sure.append(fitting[0])
+    return _agreeing(sure), None
 
 
 def _agreeing(places: list[Place]) -> Place | None:

@@ -289,6 +289,11 @@ class SheetReader:
                 record.issues.append(Finding("region-context-sheet", self.sheet.file, self.sheet.name, record.row,
                                              value=place.words, params={"source": SOURCE_LABELS[source]}))
             return
+        doubt = self.context.file_doubt
+        if doubt is not None and "file-doubt" not in self.announced:
+            self.announced.add("file-doubt")  # once a sheet: yushu_2018.csv names 玉树州 or 玉树市
+            record.issues.append(Finding("region-file-ambiguous", self.sheet.file, self.sheet.name, record.row,
+                                         value=doubt[0], params={"options": doubt[1]}))
         if record.credit_valid and record.credit_code:
             division = gazetteer().current(record.credit_code[2:8])
             if division is not None:
