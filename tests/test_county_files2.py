@@ -206,3 +206,34 @@ def test_the_offered_map_line_reads_the_file_and_does_not_come_back(cli: Cli, tm
     assert status in (0, 1) and "没有找到调查表表头" not in again, again
     report = check_json(cli, *args)
     assert report["records"] == 2 and fields_of(report)["单位"] == "name"
+
+
+# ── 货运主体: a header that names no field the way the list does, over a column of enterprise names ──────
+
+def test_a_column_of_enterprise_names_is_the_name_when_no_header_says_so(cli: Cli, tmp_path: Path) -> None:
+    """货运主体 reads as 主体类型 by its words, and 湟中鑫源物流有限公司 even parses as a type (…有限公司); but a
+    type column repeats a few words and this one holds a different name on every row. It is read as the name,
+    to be confirmed, instead of the table being refused for having no name column."""
+    rows: list[list[Any]] = [["所属乡镇", "货运主体", "车辆保有量(自有)", "在岗职工", "建会情况", "备注"],
+                             ["鲁沙尔镇", "湟中鑫源物流有限公司", 30, 26, "未建", ""],
+                             ["多巴镇", "湟中多巴运输队", 3, 4, "未建", "个体，无固定场所"],
+                             ["拦隆口镇", "湟中拦隆口货运部", 2, 3, "未建", ""],
+                             ["上新庄镇", "西宁上新庄运输有限公司", 21, 28, "已建", ""]]
+    path = write_csv(tmp_path / "乡镇汇总.csv", Grid(rows), encoding="gbk")
+    report = check_json(cli, path)
+    assert report["records"] == 4 and fields_of(report)["货运主体"] == "name"
+    assert fields_of(report)["备注"] is None  # notes are sentences, not names
+    records = classify_json(cli, path)
+    assert [(r["name"], r["county"]) for r in records][:2] == [("湟中鑫源物流有限公司", "湟中区"), ("湟中多巴运输队", "湟中区")]
+
+
+def test_names_are_not_a_category() -> None:
+    from qhunion.recognise.evidence import fit, looks_like_names
+
+    names = ["湟中鑫源物流有限公司", "乐都瞿昙运输有限公司", "格尔木昆仑货运部", "大通顺风运输队"]
+    types = ["有限责任公司", "个体工商户", "有限责任公司", "个体工商户"]
+    labels = ["企业名称", "实际拥有车辆数", "职工人数", "是否已建工会"]
+    notes = ["个体，无固定场所", "车辆挂靠在外县，司机流动", "已停业半年，待核实", "新成立，尚未年检"]
+    assert looks_like_names(names) and not looks_like_names(types)
+    assert not looks_like_names(labels) and not looks_like_names(notes)
+    assert fit("entity_type", names) < fit("entity_type", types)

@@ -18,6 +18,8 @@ from qhunion.normalise.text import cell_text
 MIN_SAMPLES = 3  # fewer filled cells than this say nothing
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}$|^0\d{2,3}-?\d{7,8}$")
 _ID = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
+_SENTENCE = re.compile(r"[，。；：！？,;:!?、]")
+_ORGANISATION = re.compile(r"(公司|集团|厂|部|队|站|社|中心|店|场|行|所|处|户|物流|运输|货运)[)）]?$")
 
 
 def _filled(values: Sequence[Any]) -> list[Any]:
@@ -61,6 +63,18 @@ def _parses(kind: FieldKind) -> Any:
     return parses
 
 
+def looks_like_names(values: Sequence[Any]) -> bool:
+    """Nearly every value its own, and long: the names of enterprises, not a category. A type, status or
+    yes/no column repeats a few short words; 湟中鑫源物流有限公司 ends like a type (有限公司) but is a name."""
+    texts = [cell_text(v) for v in _filled(values) if not isinstance(v, int | float)]
+    if len(texts) < MIN_SAMPLES:
+        return False
+    # A name is a few words ending in what the body is (公司, 运输队, 货运部, 合作社 …): not a sentence (a 说明 or
+    # 备注 column's notes), nor a list of labels (a 填表说明 sheet's 栏目).
+    named = [t for t in texts if 6 <= len(t) <= 40 and not _SENTENCE.search(t) and _ORGANISATION.search(t)]
+    return len(named) >= 0.8 * len(texts) and len(set(named)) >= 0.8 * len(named)
+
+
 def fit(fid: str, values: Sequence[Any]) -> float:
     """1.0 when the values suit the field (or there are too few to tell), down to 0.6 when none does."""
     filled = _filled(values)
@@ -74,7 +88,7 @@ def fit(fid: str, values: Sequence[Any]) -> float:
     elif kind in (FieldKind.PREFECTURE, FieldKind.COUNTY):
         share = _share(filled, _is_place)
     elif kind in (FieldKind.BOOL, FieldKind.STATUS, FieldKind.ENTITY, FieldKind.GROUP, FieldKind.DOMAIN):
-        share = _share(filled, _parses(kind))
+        share = 0.0 if looks_like_names(filled) else _share(filled, _parses(kind))
     elif fid == "name":
         share = _share(filled, lambda v: not isinstance(v, int | float) and not cell_text(v).isdigit())
     else:

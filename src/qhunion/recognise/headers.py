@@ -243,11 +243,12 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
     """The columns of a one- or two-row header, each assigned to at most one field and each field to at most
     one column: the user's mapping first, then the readings in order of confidence (one greedy matching over
     the whole row), weighed by what the sample rows hold."""
-    from qhunion.recognise.evidence import fit, guess
+    from qhunion.recognise.evidence import GUESS_CONFIDENCE, fit, guess, looks_like_names
 
     width = max(len(upper), len(lower or ()))
     columns: list[Column] = []
     readings: list[tuple[tuple[str, float], ...]] = []
+    names_at: int | None = None  # the first column whose values read as enterprise names
     group = ""
     found: tuple[tuple[str, float], ...] = ()
     for i in range(width):
@@ -278,9 +279,17 @@ def recognise(upper: Sequence[str], lower: Sequence[str] | None, first_column: i
             if by_values:
                 weighed = (by_values,)
                 column.via = "values"
+        if names_at is None and looks_like_names(values):
+            names_at = i
         readings.append(weighed)
         columns.append(column)
     _assign(columns, readings, mapping or {})
+    # No header names the enterprise (货运主体, 经营者): a column nothing else claimed whose values are names is
+    # read as it, to be confirmed — without it the whole table is refused.
+    if names_at is not None and columns[names_at].field is None and columns[names_at].via != "map" \
+            and not any(c.field == "name" for c in columns):
+        columns[names_at].field, columns[names_at].confidence = "name", GUESS_CONFIDENCE
+        columns[names_at].via = "values"
     return [c for c in columns if c.header or c.field]
 
 
