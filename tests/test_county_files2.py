@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import county_files2 as cf2
-from builders import Grid, uscc, write_csv, write_xls
+from builders import Grid, uscc, write_csv, write_xls, write_xlsx
 from rule_cases.surveys import Cli
 from test_county_files import check_json, classify_json, codes, fields_of
 
@@ -237,3 +237,24 @@ def test_names_are_not_a_category() -> None:
     assert looks_like_names(names) and not looks_like_names(types)
     assert not looks_like_names(labels) and not looks_like_names(notes)
     assert fit("entity_type", names) < fit("entity_type", types)
+
+
+# ── One workbook, a sheet per county, each drawn its own way ─────────────────────────────────────────
+
+MENYUAN: list[list[Any]] = [["序", "单位名称", "运营车辆合计", "其中自有", "从业人数", "是否建会"],
+                            [1, "门源浩门运输有限公司", 40, 12, 20, "否"],
+                            [2, "门源县鑫达物流有限公司", 26, 26, 12, "否"]]
+
+
+def test_a_part_of_a_total_is_read_as_the_part(cli: Cli, tmp_path: Path) -> None:
+    """其中自有 right of 运营车辆合计: the total's 合计 said nothing about the part, yet ruled out 自有."""
+    path = write_xlsx(tmp_path / "门源.xlsx", {"门源县": Grid(MENYUAN)})
+    assert fields_of(check_json(cli, path))["其中自有"] == "vehicles_owned"
+    assert [r["decision"] for r in classify_json(cli, path)] == ["joint", "standalone"]  # 12 owned, not 40
+
+
+@pytest.mark.parametrize("header", ["企业（单位）", "业户", "经营户"])
+def test_a_bare_enterprise_word_heads_the_name_column(cli: Cli, tmp_path: Path, header: str) -> None:
+    rows: list[list[Any]] = [[header, "车辆（辆）", "职工（人）", "工会"], ["祁连八宝运输有限公司", 21, 9, "无"]]
+    path = write_xlsx(tmp_path / "祁连.xlsx", {"祁连县": Grid(rows)})
+    assert [(r["name"], r["county"]) for r in classify_json(cli, path)] == [("祁连八宝运输有限公司", "祁连县")]

@@ -40,6 +40,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}[.、．)]|[(（]\d{1,2}[)）]|[(（][一�
 _UNIT = re.compile(r"[(（\[【](?:单位[:：]?)?(?:辆|台|人|名|个|户|家|部|次|元|万元|%|％|是/否|是或否)[)）\]】]"
                    r"|单位[:：](?:辆|台|人|名|个|户|家)")
 _PART = re.compile(r"^\s*其中\s*[:：]?\s*")
+_TOTAL = re.compile(r"合计|总计|小计|总数|总|total", re.I)
 _SENTENCE = re.compile(r"[，；。;！？]")
 # A note in brackets that explains rather than qualifies: a sentence (（全称，与营业执照一致）) or what the count
 # takes in (（含司机）（不含挂靠）). The header outside it names the field when it can do so alone.
@@ -231,6 +232,9 @@ def _reading(upper: str, lower: str, group: str) -> tuple[tuple[str, float], ...
     sub-header are read together: the group tells what the sub-header counts."""
     if not lower:
         return scores(upper)
+    # The group is the whole and the sub-header a part of it (运营车辆合计 → 其中自有): the whole's “total” says
+    # nothing about the part, and would rule out 自有 (whose words exclude 合计, 总).
+    group = _TOTAL.sub("", group)
     together = scores(group + lower) if group else ()
     if together and together[0][1] >= MAPPED:
         return together
