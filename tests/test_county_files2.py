@@ -258,3 +258,21 @@ def test_a_bare_enterprise_word_heads_the_name_column(cli: Cli, tmp_path: Path, 
     rows: list[list[Any]] = [[header, "车辆（辆）", "职工（人）", "工会"], ["祁连八宝运输有限公司", 21, 9, "无"]]
     path = write_xlsx(tmp_path / "祁连.xlsx", {"祁连县": Grid(rows)})
     assert [(r["name"], r["county"]) for r in classify_json(cli, path)] == [("祁连八宝运输有限公司", "祁连县")]
+
+
+def test_a_sheet_left_unread_beside_read_ones_is_a_warning_with_a_line_that_reads_it(cli: Cli, tmp_path: Path) -> None:
+    """祁连县's sheet names two fields only; 门源县's is read. The unread sheet was a quiet note hidden from the
+    table; it is a warning, and its --map line names columns by header text (B=… would re-map 门源县's B)."""
+    import shlex
+
+    qilian: list[list[Any]] = [["序号", "业户", "地点", "车", "人"], [1, "祁连八宝运输有限公司", "八宝镇", 21, 9]]
+    path = write_xlsx(tmp_path / "海北.xlsx", {"门源县": Grid(MENYUAN), "祁连县": Grid(qilian)})
+    status, out, _ = cli("check", path)
+    assert status in (0, 1) and "本工作表未读取" in out
+    report = check_json(cli, path)
+    assert report["records"] == 2 and "sheet-unread" in codes(report)
+    said = next(i["message"] for i in report["issues"] if i["code"] == "sheet-unread")
+    args = shlex.split(said[said.index("qhunion check "):])[2:]
+    assert any(a.startswith("业户=") for a in args), args
+    report = check_json(cli, *args)
+    assert report["records"] == 3 and fields_of(report)["其中自有"] == "vehicles_owned"

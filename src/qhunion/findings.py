@@ -40,6 +40,7 @@ CATALOGUE: dict[str, Kind] = {
         # Files and sheets
         Kind("sheet-skipped", N, "工作表未识别", "工作表中没有调查表表头（如“企业名称”），已跳过{why}"),
         Kind("sheet-hidden", N, "隐藏工作表", "隐藏的工作表没有调查表表头，已跳过"),
+        Kind("sheet-unread", W, "工作表未读取", "本工作表未读取：{why}"),
         Kind("encoding-used", N, "文件编码", "按 {encoding} 编码读取"),
         Kind("column-unmapped", N, "未识别的列", "该列不是调查表字段，已保留原值，不参与判定"),
         Kind("column-duplicate", W, "重复的列", "与 {other} 列同为“{label}”，以 {other} 列为准"),

@@ -408,6 +408,16 @@ def read_file(path: Path, survey: Survey, encoding: str | None = None, keep_cell
         reason = ("工作簿中没有任何数据，请检查是否发错了文件" if all(lay.skipped == "empty" for lay in layouts)
                   else noheader.reason(path, [lay.nearest for lay in layouts], is_sequence))
         survey.unreadable.append(UnreadableFile(path, reason))
+        return
+    # A sheet that looks like a survey — enterprises named, and more — but has no header the reader accepts
+    # (祁连县 beside 门源县) is a county's records left out: a warning with what was seen and the --map line,
+    # not a quiet note. (A 填表说明 sheet names fields, never a column of enterprises.)
+    for lay in layouts:
+        near = lay.nearest
+        if near is not None and len(near.recognised) >= 2 and any(
+                c.field == "name" or any(f == "name" for f, _ in c.candidates) for c in near.recognised):
+            survey.findings.append(Finding("sheet-unread", lay.file, lay.sheet,
+                                           params={"why": noheader.reason(path, [lay.nearest], is_sequence, by_header=True)}))
 
 
 def error_count(findings: Iterable[Finding]) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 
 from qhunion.fields import BY_ID
 from qhunion.normalise.text import cell_text
-from qhunion.recognise.headers import Column, Mapping, Suggestion, map_command, recognise
+from qhunion.recognise.headers import Column, Mapping, map_command, recognise
 
 SHOWN = 8  # columns named in the sentence; the rest are counted
 WIDEST = 200  # columns looked at: a survey has ~40; a row of 40,000 junk cells must not take seconds
@@ -50,9 +50,12 @@ def nearest(sheet: str, rows: Sequence[tuple[int, list[Any]]], first_column: int
     return best
 
 
-def reason(path: Path, found: Sequence[Nearest | None], is_sequence: Callable[[str], bool]) -> str:
+def reason(path: Path, found: Sequence[Nearest | None], is_sequence: Callable[[str], bool],
+           by_header: bool = False) -> str:
     """The sentence for a file with no survey header, naming the nearest row of its sheets. ``is_sequence``:
-    a 序号 header (`intake.is_sequence`), never taken for the enterprise name."""
+    a 序号 header (`intake.is_sequence`), never taken for the enterprise name. ``by_header``: the --map items
+    name columns by their header text, not their letter — for one sheet among others that were read, where
+    B=企业名称 would also re-map column B of every other sheet."""
     from qhunion.readers.sheet import shown
 
     head = "没有找到调查表表头（至少需要“企业名称”等三列）"
@@ -67,13 +70,15 @@ def reason(path: Path, found: Sequence[Nearest | None], is_sequence: Callable[[s
     more = f"等 {len(near.columns)} 列" if len(near.columns) > SHOWN else ""
     where = "" if near.sheet == path.stem else f"工作表“{shown(near.sheet)}”"  # a CSV's only sheet: its file
     text = f"{head}；最像表头的是{where}第 {near.row} 行：{'、'.join(cells)}{more}"
-    items = [Suggestion(c, [(c.field, c.confidence)] if c.field else list(c.candidates)).map_item
-             for c in near.recognised]
+    def item(c: Column, fid: str) -> str:
+        return f"{c.header if by_header else c.letter}={BY_ID[fid].label}"
+
+    items = [item(c, c.field or c.candidates[0][0]) for c in near.recognised]
     if not any(c.field == "name" for c in near.columns):
         blank = next((c for c in near.columns if c.header and not c.field and not c.candidates
                       and not is_sequence(c.header)), None)
         if blank is not None:  # the first column that names nothing: a guess, said to be one
-            items.insert(0, f"{blank.letter}={BY_ID['name'].label}")
+            items.insert(0, item(blank, "name"))
             text += f"。没有认出企业名称列，下面的命令暂按 {blank.letter} 列填写"
         else:
             text += "。没有认出企业名称列"
