@@ -276,3 +276,30 @@ def test_a_sheet_left_unread_beside_read_ones_is_a_warning_with_a_line_that_read
     assert any(a.startswith("业户=") for a in args), args
     report = check_json(cli, *args)
     assert report["records"] == 3 and fields_of(report)["其中自有"] == "vehicles_owned"
+
+
+# ── A title that names only the prefecture, over enterprises whose names begin with their county ──────
+
+def _form_book(path: Path, title: str, names: list[str], sheet_names: list[str] | None = None) -> Path:
+    sheets = {}
+    for n, name in enumerate(names):
+        sheets[(sheet_names or [str(i + 1) for i in range(len(names))])[n]] = Grid(
+            [[title], [f"企业名称：{name}"], ["实有车辆：22辆"], ["职工总数：18人"], ["工会组建：未建"]])
+    return write_xlsx(path, sheets)
+
+
+def test_the_enterprise_name_places_it_within_the_titles_prefecture(cli: Cli, tmp_path: Path) -> None:
+    """黄南州…调查表 over 同仁县热贡运输有限公司 and 尖扎县坎布拉货运部: the title stopped the search at the
+    prefecture and both came out without a county; the name now narrows it — within that prefecture only."""
+    path = _form_book(tmp_path / "表.xlsx", "黄南州货运企业（单位）工会组建情况调查表",
+                      ["同仁县热贡运输有限公司", "尖扎县坎布拉货运部", "西宁宏达运输有限公司"])
+    got = [(r["name"], r["prefecture"], r["county"]) for r in classify_json(cli, path)]
+    assert got == [("同仁县热贡运输有限公司", "黄南藏族自治州", "同仁市"), ("尖扎县坎布拉货运部", "黄南藏族自治州", "尖扎县"),
+                   ("西宁宏达运输有限公司", "黄南藏族自治州", None)]  # 西宁 is not in 黄南: the title's prefecture stands
+
+
+def test_the_sheet_outranks_the_enterprise_name(cli: Cli, tmp_path: Path) -> None:
+    """A county office's sheet names where the enterprise operates (三（一）'s 实际经营所在地); a name beginning
+    with another county says where it registered."""
+    path = _form_book(tmp_path / "表.xlsx", "货运企业调查表", ["西宁宏达运输有限公司"], ["同仁市"])
+    assert [r["county"] for r in classify_json(cli, path)] == ["同仁市"]

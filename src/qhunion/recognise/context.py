@@ -45,7 +45,7 @@ def place_in(text: str) -> Place | None:
 
 # How findings name the sources tried after the row's own cells (`rowreader` says the order).
 SOURCE_LABELS = {"carried": "上方合并或分组的单元格", "address": "地址", "sheet": "工作表名称", "title": "表格标题或填报单位",
-                 "file": "文件名", "code": "统一社会信用代码的登记地"}
+                 "file": "文件名", "name": "企业名称", "code": "统一社会信用代码的登记地"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,41 +271,66 @@ class SheetReader:
             self._from_context(record, county_col or pref_col, address)
 
     def _from_context(self, record: Record, column: Column | None, address: str | None) -> None:
-        """The row names no county: try the address, the sheet's surroundings, then the credit code."""
+        """The row names no county: try the address, the sheet's surroundings, the enterprise's own name
+        (尖扎县坎布拉货运部 under a title naming only 黄南州), then the credit code. A source naming only a
+        prefecture is kept in reserve while a later one may still name the county within it."""
         sources: list[tuple[str, Place | None]] = [("address", place_in(address) if address else None)]
         sources += list(self.context.ordered())
+        sources.append(("name", place_in(record.name) if record.name else None))
+        reserve: tuple[str, Place] | None = None
         for source, place in sources:
             if place is None or not fits(place, record.prefecture):
                 continue
-            if place.county is None and record.prefecture is not None:
-                continue  # names only the prefecture the row already states
-            self._place(record, place)
-            if source == "address" or column is not None:
-                record.issues.append(self.finding("region-context", record.row, column, place.words,
-                                                  source=SOURCE_LABELS[source], what=BY_ID["county"].label))
-            elif source not in self.announced:
-                # A sheet without a county column: one note for the sheet, not one per row.
-                self.announced.add(source)
-                record.issues.append(Finding("region-context-sheet", self.sheet.file, self.sheet.name, record.row,
-                                             value=place.words, params={"source": SOURCE_LABELS[source]}))
+            if place.county is None:
+                if record.prefecture is None and reserve is None:
+                    reserve = (source, place)
+                continue  # names only a prefecture: the row's own, or one a later source may narrow
+            if reserve is not None and not fits(place, reserve[1].prefecture.name):
+                continue
+            self._placed(record, column, source, place)
+            return
+        if reserve is not None and self._from_code(record, reserve[1].prefecture.name):
+            return
+        if reserve is not None:
+            self._placed(record, column, *reserve)
             return
         doubt = self.context.file_doubt
         if doubt is not None and "file-doubt" not in self.announced:
             self.announced.add("file-doubt")  # once a sheet: yushu_2018.csv names 玉树州 or 玉树市
             record.issues.append(Finding("region-file-ambiguous", self.sheet.file, self.sheet.name, record.row,
                                          value=doubt[0], params={"options": doubt[1]}))
-        if record.credit_valid and record.credit_code:
-            division = gazetteer().current(record.credit_code[2:8])
-            if division is not None:
-                place = Place(division, division.name)
-                if fits(place, record.prefecture) and not (place.county is None and record.prefecture):
-                    self._place(record, place)
-                    record.issues.append(self.finding("region-from-code", record.row, self.mapped.get("credit_code"),
-                                                      record.credit_code, place=division.name))
-                    return
+        if self._from_code(record, record.prefecture):
+            return
         if record.prefecture is None and column is not None:
             # (a sheet without region columns: one column-missing warning says so, not one per row)
             record.issues.append(self.finding("region-missing", record.row, column))
+
+    def _placed(self, record: Record, column: Column | None, source: str, place: Place) -> None:
+        self._place(record, place)
+        if source in ("address", "name") or column is not None:
+            record.issues.append(self.finding("region-context", record.row, column, place.words,
+                                              source=SOURCE_LABELS[source], what=BY_ID["county"].label))
+        elif source not in self.announced:
+            # A sheet without a county column: one note for the sheet, not one per row.
+            self.announced.add(source)
+            record.issues.append(Finding("region-context-sheet", self.sheet.file, self.sheet.name, record.row,
+                                         value=place.words, params={"source": SOURCE_LABELS[source]}))
+
+    def _from_code(self, record: Record, prefecture: str | None) -> bool:
+        """Last: the registering region in a valid credit code, with a warning (三（一） asks where it
+        operates, not where it registered)."""
+        if not (record.credit_valid and record.credit_code):
+            return False
+        division = gazetteer().current(record.credit_code[2:8])
+        if division is None:
+            return False
+        place = Place(division, division.name)
+        if not fits(place, prefecture) or (place.county is None and prefecture):
+            return False
+        self._place(record, place)
+        record.issues.append(self.finding("region-from-code", record.row, self.mapped.get("credit_code"),
+                                          record.credit_code, place=division.name))
+        return True
 
     @staticmethod
     def _place(record: Record, place: Place) -> None:
